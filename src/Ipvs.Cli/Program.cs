@@ -1,0 +1,39 @@
+namespace Ipvs.Cli;
+
+/// <summary>
+/// The <c>ipvs</c> command. Picks the command family from the name it was invoked by (a link
+/// named <c>ipvsadm</c> or <c>sealctl</c>) or from the first argument.
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var invokedAs = InvokedName();
+        return invokedAs switch
+        {
+            _ => RunIpvs(args),
+        };
+    }
+
+    private static int RunIpvs(string[] args)
+    {
+        if (args.Length > 0)
+        {
+            switch (args[0])
+            {
+                case "demo":
+                    return DemoCommand.Run(args[1..]);
+            }
+        }
+
+        Console.Error.WriteLine("usage: ipvs demo");
+        return 2;
+    }
+
+    /// <summary>The file name the binary was started as (argv[0]), which a link can change.</summary>
+    internal static string InvokedName()
+    {
+        var argv0 = Environment.GetCommandLineArgs()[0];
+        return Path.GetFileNameWithoutExtension(argv0);
+    }
+}

@@ -1,0 +1,505 @@
+using System.Net;
+using System.Net.Sockets;
+using Ipvs.Kernel;
+using Ipvs.Model;
+using Ipvs.Netlink;
+using Ipvs.Netlink.Interop;
+
+namespace Ipvs;
+
+/// <summary>
+/// A connection to the kernel's IPVS over Generic Netlink: services, real servers, counters,
+/// timeouts and sync daemons. One socket serves every request; batches of changes go to the
+/// kernel many per send (see <see cref="ExecuteAsync(IEnumerable{IpvsOperation}, CancellationToken)"/>).
+/// </summary>
+/// <remarks>
+/// Needs CAP_NET_ADMIN in the network namespace it works on. Thread-safe: requests from several
+/// threads are serialized. The kernel answers IPVS requests while they are being sent, so the
+/// asynchronous methods do not wait on I/O in practice; cancellation is honoured between batches
+/// and while waiting for a reply.
+/// </remarks>
+public sealed class IpvsClient : IDisposable
+{
+    private readonly NetlinkSocket _socket;
+    private readonly ushort _familyId;
+    private readonly IpvsClientOptions _options;
+    private readonly Lock _lock = new();
+    private readonly NetlinkMessageWriter _writer = new(16 * 1024);
+    private readonly HashSet<string> _modulesChecked = new(StringComparer.Ordinal);
+    private bool _disposed;
+
+    private IpvsClient(NetlinkSocket socket, GenericNetlinkFamily family, IpvsClientOptions options)
+    {
+        _socket = socket;
+        _familyId = family.Id;
+        _options = options;
+        FamilyVersion = family.Version;
+    }
+
+    /// <summary>The version of the kernel's IPVS generic netlink interface.</summary>
+    public uint FamilyVersion { get; }
+
+    /// <summary>
+    /// Opens the IPVS interface of the current network namespace, loading <c>ip_vs</c> first
+    /// when the kernel lacks it (unless <see cref="IpvsClientOptions.LoadKernelModules"/> is off).
+    /// </summary>
+    /// <exception cref="IpvsUnavailableException">The kernel has no IPVS and it could not be loaded; the message says why.</exception>
+    public static IpvsClient Open(IpvsClientOptions? options = null)
+    {
+        options ??= new IpvsClientOptions();
+        NetlinkSocket socket;
+        try
+        {
+            socket = options.NetworkNamespace is { } path
+                ? NetworkNamespace.Run(path, () => NetlinkSocket.Open(NetlinkConstants.ProtocolGeneric, options.ReceiveBufferSize, timeout: options.Timeout))
+                : NetlinkSocket.Open(NetlinkConstants.ProtocolGeneric, options.ReceiveBufferSize, timeout: options.Timeout);
+        }
+        catch (NetlinkException e)
+        {
+            throw new IpvsUnavailableException(e.Errno, "netlink is not available: " + e.Message, e);
+        }
+
+        try
+        {
+            var family = GenericNetlink.ResolveFamily(socket, IpvsGenl.FamilyName, CancellationToken.None);
+            string? loadError = null;
+            if (family is null && options.LoadKernelModules)
+            {
+                loadError = KernelModules.TryLoad("ip_vs");
+                family = GenericNetlink.ResolveFamily(socket, IpvsGenl.FamilyName, CancellationToken.None);
+            }
+
+            if (family is null)
+            {
+                var reason = "the kernel has no IP Virtual Server support (no IPVS generic netlink family)";
+                reason += options.LoadKernelModules
+                    ? " and the ip_vs module could not be loaded" + (loadError is null ? string.Empty : ": " + loadError)
+                    : "; loading modules is turned off";
+                throw new IpvsUnavailableException(LibC.ENOPROTOOPT, reason);
+            }
+
+            return new IpvsClient(socket, family, options);
+        }
+        catch (NetlinkException e)
+        {
+            socket.Dispose();
+            throw new IpvsUnavailableException(e.Errno, "cannot reach the IPVS generic netlink family: " + e.Message, e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc cref="Open"/>
+    public static Task<IpvsClient> OpenAsync(IpvsClientOptions? options = null, CancellationToken cancellationToken = default) =>
+        Complete(() => Open(options), cancellationToken);
+
+    /// <summary>Reads the IPVS version and connection table size.</summary>
+    public Task<IpvsInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>
+        Complete(() => Single(IpvsOperationKind.GetInfo, IpvsGenl.CmdGetInfo, null, static m => IpvsCodec.DecodeInfo(m), cancellationToken), cancellationToken);
+
+    /// <summary>Lists every virtual service, in the kernel's (hash) order.</summary>
+    public Task<IReadOnlyList<VirtualService>> GetServicesAsync(CancellationToken cancellationToken = default) =>
+        Complete(() => ListServices(cancellationToken), cancellationToken);
+
+    /// <summary>Reads one virtual service; null when it does not exist.</summary>
+    public Task<VirtualService?> GetServiceAsync(VirtualServiceKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Complete(() => GetService(key, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Creates a virtual service.</summary>
+    /// <exception cref="ServiceExistsException">It exists already.</exception>
+    /// <exception cref="SchedulerNotFoundException">The kernel has no such scheduler or persistence engine.</exception>
+    public Task AddServiceAsync(VirtualService service, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.AddService(service), cancellationToken);
+
+    /// <summary>Changes a virtual service's scheduler, flags, timeout, netmask or persistence engine.</summary>
+    /// <exception cref="ServiceNotFoundException">It does not exist.</exception>
+    public Task UpdateServiceAsync(VirtualService service, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.UpdateService(service), cancellationToken);
+
+    /// <summary>Deletes a virtual service and its real servers.</summary>
+    /// <exception cref="ServiceNotFoundException">It does not exist.</exception>
+    public Task DeleteServiceAsync(VirtualServiceKey key, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.DeleteService(key), cancellationToken);
+
+    /// <summary>Lists a virtual service's real servers (empty when the service does not exist, as the kernel answers).</summary>
+    public Task<IReadOnlyList<RealServer>> GetRealServersAsync(VirtualServiceKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Complete(() => ListRealServers([key], cancellationToken)[0], cancellationToken);
+    }
+
+    /// <summary>
+    /// Lists the real servers of many services at once: the dumps are pipelined on one socket,
+    /// which is much faster than one round trip each. The result is aligned with <paramref name="keys"/>.
+    /// </summary>
+    public Task<IReadOnlyList<IReadOnlyList<RealServer>>> GetRealServersAsync(IReadOnlyList<VirtualServiceKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return Complete(() => ListRealServers(keys, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Reads the whole table: every service with its real servers.</summary>
+    public Task<IReadOnlyList<IpvsTableEntry>> GetTableAsync(CancellationToken cancellationToken = default) =>
+        Complete(() => GetTable(cancellationToken), cancellationToken);
+
+    /// <summary>Adds a real server to a virtual service.</summary>
+    /// <exception cref="ServiceNotFoundException">The service does not exist.</exception>
+    /// <exception cref="RealServerExistsException">The server is there already.</exception>
+    public Task AddRealServerAsync(VirtualServiceKey service, RealServer server, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.AddRealServer(service, server), cancellationToken);
+
+    /// <summary>Changes a real server's weight, thresholds, forwarding method or tunnel settings.</summary>
+    /// <exception cref="RealServerNotFoundException">The server is not in that service.</exception>
+    public Task UpdateRealServerAsync(VirtualServiceKey service, RealServer server, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.UpdateRealServer(service, server), cancellationToken);
+
+    /// <summary>Removes a real server from a virtual service.</summary>
+    /// <exception cref="RealServerNotFoundException">The server is not in that service.</exception>
+    public Task DeleteRealServerAsync(VirtualServiceKey service, IPAddress address, ushort port, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.DeleteRealServer(service, address, port), cancellationToken);
+
+    /// <summary>Zeroes the counters of one service, or of every service when <paramref name="service"/> is null.</summary>
+    public Task ZeroCountersAsync(VirtualServiceKey? service = null, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.ZeroCounters(service), cancellationToken);
+
+    /// <summary>Deletes every virtual service.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => RunAsync(IpvsOperation.Flush(), cancellationToken);
+
+    /// <summary>Reads the TCP, TCP FIN and UDP timeouts.</summary>
+    public Task<IpvsTimeouts> GetTimeoutsAsync(CancellationToken cancellationToken = default) =>
+        Complete(() => Single(IpvsOperationKind.GetTimeouts, IpvsGenl.CmdGetConfig, null, static m => IpvsCodec.DecodeTimeouts(m), cancellationToken), cancellationToken);
+
+    /// <summary>Sets the timeouts; a zero value keeps the current one.</summary>
+    public Task SetTimeoutsAsync(IpvsTimeouts timeouts, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.SetTimeouts(timeouts), cancellationToken);
+
+    /// <summary>Lists the running sync daemons (at most one master and one backup).</summary>
+    public Task<IReadOnlyList<SyncDaemon>> GetSyncDaemonsAsync(CancellationToken cancellationToken = default) =>
+        Complete(() => ListSyncDaemons(cancellationToken), cancellationToken);
+
+    /// <summary>Starts a sync daemon.</summary>
+    /// <exception cref="SyncDaemonExistsException">One of that role runs already.</exception>
+    public Task StartSyncDaemonAsync(SyncDaemon daemon, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.StartSyncDaemon(daemon), cancellationToken);
+
+    /// <summary>Stops the sync daemon of a role.</summary>
+    /// <exception cref="SyncDaemonNotFoundException">None of that role runs.</exception>
+    public Task StopSyncDaemonAsync(SyncDaemonState state, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.StopSyncDaemon(state), cancellationToken);
+
+    /// <summary>
+    /// Sends many operations to the kernel, as many per send as its buffers allow, and returns
+    /// each one's result in order. The kernel applies each operation on its own, in order: a
+    /// refused one does not stop the rest (so a real server whose service failed to be created
+    /// fails too, with <see cref="ServiceNotFoundException"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">An operation is malformed; nothing was sent.</exception>
+    public Task<IpvsBatchResult> ExecuteAsync(IEnumerable<IpvsOperation> operations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        return Complete(() => ExecuteBatch(operations as IReadOnlyList<IpvsOperation> ?? operations.ToArray(), cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Closes the netlink socket.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _socket.Dispose();
+                _writer.Dispose();
+            }
+        }
+    }
+
+    private IReadOnlyList<VirtualService> ListServices(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var handler = new ServiceListHandler();
+            StartRequest(IpvsGenl.CmdGetService, dump: true);
+            _writer.EndMessage();
+            var outcome = Send(handler, cancellationToken)[0];
+            ThrowIfFailed(IpvsOperationKind.ListServices, outcome, null);
+            return handler.Services;
+        }
+    }
+
+    private VirtualService? GetService(VirtualServiceKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Single(IpvsOperationKind.GetService, IpvsGenl.CmdGetService, key, static m => IpvsCodec.DecodeService(m), cancellationToken);
+        }
+        catch (ServiceNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private IReadOnlyList<IReadOnlyList<RealServer>> ListRealServers(IReadOnlyList<VirtualServiceKey> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        lock (_lock)
+        {
+            var handler = new RealServerListHandler(keys);
+            _writer.Reset();
+            foreach (var key in keys)
+            {
+                IpvsCodec.BeginRequest(_writer, _familyId, IpvsGenl.CmdGetDest, dump: true);
+                IpvsCodec.WriteServiceKey(_writer, key);
+                _writer.EndMessage();
+            }
+
+            var outcomes = _socket.Execute(_writer.WrittenSpan, handler, cancellationToken);
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                ThrowIfFailed(IpvsOperationKind.ListRealServers, outcomes[i], keys[i].ToString());
+            }
+
+            return handler.Servers;
+        }
+    }
+
+    private IReadOnlyList<IpvsTableEntry> GetTable(CancellationToken cancellationToken)
+    {
+        var services = ListServices(cancellationToken);
+        var keys = new VirtualServiceKey[services.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = services[i].Key;
+        }
+
+        var servers = ListRealServers(keys, cancellationToken);
+        var entries = new IpvsTableEntry[services.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new IpvsTableEntry(services[i], servers[i]);
+        }
+
+        return entries;
+    }
+
+    private IReadOnlyList<SyncDaemon> ListSyncDaemons(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var handler = new DaemonListHandler();
+            StartRequest(IpvsGenl.CmdGetDaemon, dump: true);
+            _writer.EndMessage();
+            var outcome = Send(handler, cancellationToken)[0];
+            ThrowIfFailed(IpvsOperationKind.ListSyncDaemons, outcome, null);
+            return handler.Daemons;
+        }
+    }
+
+    private T Single<T>(IpvsOperationKind kind, byte command, VirtualServiceKey? key, Decoder<T> decode, CancellationToken cancellationToken)
+        where T : class
+    {
+        lock (_lock)
+        {
+            var handler = new SingleReplyHandler<T>(decode);
+            StartRequest(command, dump: false);
+            if (key is not null)
+            {
+                IpvsCodec.WriteServiceKey(_writer, key);
+            }
+
+            _writer.EndMessage();
+            var outcome = Send(handler, cancellationToken)[0];
+            ThrowIfFailed(kind, outcome, key?.ToString());
+            return handler.Value ?? throw new IpvsException(kind, LibC.EINVAL, key?.ToString(), "the kernel sent no reply");
+        }
+    }
+
+    private Task RunAsync(IpvsOperation operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return Complete(
+            () =>
+            {
+                var result = ExecuteBatch([operation], cancellationToken)[0];
+                if (result.Error is not null)
+                {
+                    throw result.Error;
+                }
+
+                return true;
+            },
+            cancellationToken);
+    }
+
+    private IpvsBatchResult ExecuteBatch(IReadOnlyList<IpvsOperation> operations, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _writer.Reset();
+            foreach (var operation in operations)
+            {
+                ArgumentNullException.ThrowIfNull(operation, nameof(operations));
+                EnsureModules(operation);
+                IpvsCodec.WriteOperation(_writer, _familyId, operation);
+            }
+
+            var results = new IpvsOperationResult[operations.Count];
+            if (operations.Count == 0)
+            {
+                return new IpvsBatchResult(results);
+            }
+
+            var outcomes = _socket.Execute(_writer.WrittenSpan, null, cancellationToken);
+            for (var i = 0; i < results.Length; i++)
+            {
+                var operation = operations[i];
+                var outcome = outcomes[i];
+                results[i] = new IpvsOperationResult(
+                    operation,
+                    outcome.Succeeded ? null : IpvsException.Create(operation.Kind, outcome.Errno, operation.Describe(), outcome.KernelMessage));
+            }
+
+            return new IpvsBatchResult(results);
+        }
+    }
+
+    private void EnsureModules(IpvsOperation operation)
+    {
+        if (!_options.LoadKernelModules)
+        {
+            return;
+        }
+
+        var service = operation switch
+        {
+            AddServiceOperation add => add.Service,
+            UpdateServiceOperation update => update.Service,
+            _ => null,
+        };
+        if (service is null)
+        {
+            return;
+        }
+
+        if (service.Scheduler is { Length: > 0 } scheduler && scheduler != "none" && _modulesChecked.Add("ip_vs_" + scheduler))
+        {
+            KernelModules.EnsureLoaded("ip_vs_" + scheduler);
+        }
+
+        if (service.PersistenceEngine is { Length: > 0 } engine && _modulesChecked.Add("ip_vs_pe_" + engine))
+        {
+            KernelModules.EnsureLoaded("ip_vs_pe_" + engine);
+        }
+    }
+
+    private void StartRequest(byte command, bool dump)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writer.Reset();
+        IpvsCodec.BeginRequest(_writer, _familyId, command, dump);
+    }
+
+    private NetlinkOutcome[] Send(INetlinkReplyHandler handler, CancellationToken cancellationToken) =>
+        _socket.Execute(_writer.WrittenSpan, handler, cancellationToken);
+
+    private static void ThrowIfFailed(IpvsOperationKind kind, NetlinkOutcome outcome, string? target)
+    {
+        if (!outcome.Succeeded)
+        {
+            throw IpvsException.Create(kind, outcome.Errno, target, outcome.KernelMessage);
+        }
+    }
+
+    private static Task<T> Complete<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        try
+        {
+            return Task.FromResult(work());
+        }
+        catch (OperationCanceledException e)
+        {
+            return Task.FromCanceled<T>(e.CancellationToken.IsCancellationRequested ? e.CancellationToken : cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
+    }
+
+    private delegate T Decoder<out T>(NetlinkMessage message);
+
+    private sealed class SingleReplyHandler<T>(Decoder<T> decode) : INetlinkReplyHandler
+        where T : class
+    {
+        public T? Value { get; private set; }
+
+        public void OnMessage(int request, NetlinkMessage message) => Value = decode(message);
+
+        public void OnRestart(int request) => Value = null;
+    }
+
+    private sealed class ServiceListHandler : INetlinkReplyHandler
+    {
+        public List<VirtualService> Services { get; } = [];
+
+        public void OnMessage(int request, NetlinkMessage message) => Services.Add(IpvsCodec.DecodeService(message));
+
+        public void OnRestart(int request) => Services.Clear();
+    }
+
+    private sealed class RealServerListHandler : INetlinkReplyHandler
+    {
+        private readonly IReadOnlyList<VirtualServiceKey> _keys;
+        private readonly List<RealServer>?[] _lists;
+
+        public RealServerListHandler(IReadOnlyList<VirtualServiceKey> keys)
+        {
+            _keys = keys;
+            _lists = new List<RealServer>?[keys.Count];
+        }
+
+        public IReadOnlyList<IReadOnlyList<RealServer>> Servers
+        {
+            get
+            {
+                var result = new IReadOnlyList<RealServer>[_lists.Length];
+                for (var i = 0; i < result.Length; i++)
+                {
+                    result[i] = (IReadOnlyList<RealServer>?)_lists[i] ?? [];
+                }
+
+                return result;
+            }
+        }
+
+        public void OnMessage(int request, NetlinkMessage message) =>
+            (_lists[request] ??= new List<RealServer>(4)).Add(IpvsCodec.DecodeRealServer(message, _keys[request].Family));
+
+        public void OnRestart(int request) => _lists[request]?.Clear();
+    }
+
+    private sealed class DaemonListHandler : INetlinkReplyHandler
+    {
+        public List<SyncDaemon> Daemons { get; } = [];
+
+        public void OnMessage(int request, NetlinkMessage message) => Daemons.Add(IpvsCodec.DecodeDaemon(message));
+
+        public void OnRestart(int request) => Daemons.Clear();
+    }
+}

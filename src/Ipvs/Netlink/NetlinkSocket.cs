@@ -1,0 +1,547 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Ipvs.Netlink.Interop;
+
+namespace Ipvs.Netlink;
+
+/// <summary>
+/// A netlink socket to the kernel. Sends many requests in one datagram and collects every reply
+/// with recvmmsg, matching replies to requests by sequence number. Not thread-safe: callers
+/// serialize access.
+/// </summary>
+internal sealed unsafe class NetlinkSocket : IDisposable
+{
+    // Dump datagrams are at most 32 KiB (the kernel caps them there), so one slot holds any of them.
+    private const int SlotSize = 32768;
+    private const int MinSlots = 8;
+    private const int MaxSlots = 256;
+
+    // What one reply can occupy in the receive queue, counted generously (skb overhead included),
+    // to decide how many requests may be in flight before their replies could overflow it.
+    private const int ReplyCost = 8192;
+    private const int DumpCost = 40 * 1024;
+
+    private const int PollSliceMilliseconds = 200;
+
+    private readonly NetlinkSafeHandle _handle;
+    private readonly int _fd;
+    private readonly int _maxSendBytes;
+    private int _replyBudget;
+    private uint _sequence;
+    private byte[] _slots = [];
+    private LibC.MMsgHdr[] _headers = [];
+    private LibC.IoVec[] _vectors = [];
+    private byte[] _sendBuffer = [];
+
+    private NetlinkSocket(NetlinkSafeHandle handle, int fd, uint portId, int receiveBuffer, int sendBuffer, TimeSpan timeout)
+    {
+        _handle = handle;
+        _fd = fd;
+        PortId = portId;
+        ReceiveBufferSize = receiveBuffer;
+        SendBufferSize = sendBuffer;
+        Timeout = timeout;
+        // The kernel refuses a send larger than the send buffer; keep well under it.
+        _maxSendBytes = Math.Clamp(sendBuffer / 2, 16 * 1024, 1024 * 1024);
+        _replyBudget = Math.Max(receiveBuffer / 2, DumpCost);
+        _sequence = (uint)Environment.TickCount;
+    }
+
+    /// <summary>The port id the kernel assigned to this socket.</summary>
+    public uint PortId { get; }
+
+    /// <summary>The effective receive buffer size in bytes, as the kernel reports it.</summary>
+    public int ReceiveBufferSize { get; }
+
+    /// <summary>The effective send buffer size in bytes.</summary>
+    public int SendBufferSize { get; }
+
+    /// <summary>How long to wait for the kernel's next reply before giving up.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>Opens a socket of the given netlink protocol and asks for large buffers (forced when permitted).</summary>
+    public static NetlinkSocket Open(int protocol, int receiveBufferSize = 8 << 20, int sendBufferSize = 2 << 20, TimeSpan? timeout = null)
+    {
+        var fd = LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
+        if (fd < 0)
+        {
+            throw new NetlinkException(Marshal.GetLastPInvokeError(), context: "opening a netlink socket");
+        }
+
+        var handle = new NetlinkSafeHandle(fd);
+        try
+        {
+            var address = new LibC.SockAddrNetlink { Family = LibC.AF_NETLINK };
+            if (LibC.Bind(fd, &address, sizeof(LibC.SockAddrNetlink)) != 0)
+            {
+                throw new NetlinkException(Marshal.GetLastPInvokeError(), context: "binding a netlink socket");
+            }
+
+            var length = sizeof(LibC.SockAddrNetlink);
+            if (LibC.GetSockName(fd, &address, &length) != 0)
+            {
+                throw new NetlinkException(Marshal.GetLastPInvokeError(), context: "reading a netlink socket's address");
+            }
+
+            // Shorter ACKs (no copy of the request) and the kernel's explanatory text on errors.
+            // Both are optional: older kernels lack them.
+            SetOption(fd, LibC.SOL_NETLINK, LibC.NETLINK_CAP_ACK, 1);
+            SetOption(fd, LibC.SOL_NETLINK, LibC.NETLINK_EXT_ACK, 1);
+            SetBuffer(fd, LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF, receiveBufferSize);
+            SetBuffer(fd, LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF, sendBufferSize);
+            var effectiveReceive = GetOption(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF);
+            var effectiveSend = GetOption(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF);
+            return new NetlinkSocket(handle, fd, address.PortId, effectiveReceive, effectiveSend, timeout ?? TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    /// <summary>
+    /// Sends the requests laid out back to back in <paramref name="requests"/> and waits for every
+    /// reply. Requests go out in windows sized so that their replies fit the receive buffer; each
+    /// gets a fresh sequence number, and non-dump requests always ask for an ACK, so every request
+    /// ends with exactly one ACK, error or DONE. A dump that the kernel refuses as busy (one dump at
+    /// a time per socket), reports as interrupted, or whose replies overflowed the receive buffer
+    /// is sent again.
+    /// </summary>
+    /// <returns>One outcome per request, in order.</returns>
+    public NetlinkOutcome[] Execute(ReadOnlySpan<byte> requests, INetlinkReplyHandler? handler, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        var offsets = SplitMessages(requests);
+        var count = offsets.Count - 1;
+        var exchange = new Exchange(count, handler);
+        for (var i = 0; i < count; i++)
+        {
+            exchange.IsDump[i] = IsDump(requests[offsets[i]..]);
+            exchange.Pending.Enqueue(i);
+        }
+
+        var window = new List<int>();
+        while (exchange.Pending.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            window.Clear();
+            var bytes = 0;
+            var cost = 0;
+            while (exchange.Pending.Count > 0)
+            {
+                var next = exchange.Pending.Peek();
+                var length = offsets[next + 1] - offsets[next];
+                var requestCost = exchange.IsDump[next] ? DumpCost : ReplyCost;
+                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget))
+                {
+                    break;
+                }
+
+                window.Add(exchange.Pending.Dequeue());
+                bytes += length;
+                cost += requestCost;
+            }
+
+            var firstSequence = SendWindow(requests, offsets, window, exchange.IsDump, bytes);
+            ReceiveWindow(window, firstSequence, exchange, cancellationToken);
+        }
+
+        return exchange.Outcomes;
+    }
+
+    private static List<int> SplitMessages(ReadOnlySpan<byte> requests)
+    {
+        var offsets = new List<int> { 0 };
+        var position = 0;
+        while (position < requests.Length)
+        {
+            if (requests.Length - position < NetlinkConstants.HeaderLength)
+            {
+                throw new ArgumentException("Truncated netlink request.", nameof(requests));
+            }
+
+            var length = (int)HostOrder.ReadU32(requests[position..]);
+            if (length < NetlinkConstants.HeaderLength || position + length > requests.Length)
+            {
+                throw new ArgumentException("Malformed netlink request length.", nameof(requests));
+            }
+
+            position = Math.Min(position + NetlinkConstants.Align(length), requests.Length);
+            offsets.Add(position);
+        }
+
+        return offsets;
+    }
+
+    private static bool IsDump(ReadOnlySpan<byte> request) =>
+        (HostOrder.ReadU16(request[6..]) & NetlinkConstants.FlagDump) == NetlinkConstants.FlagDump;
+
+    private uint SendWindow(ReadOnlySpan<byte> requests, List<int> offsets, List<int> window, bool[] isDump, int bytes)
+    {
+        if (_sendBuffer.Length < bytes)
+        {
+            _sendBuffer = GC.AllocateUninitializedArray<byte>(Math.Max(bytes, 4096), pinned: true);
+        }
+
+        var firstSequence = _sequence;
+        var position = 0;
+        foreach (var index in window)
+        {
+            var request = requests[offsets[index]..offsets[index + 1]];
+            var target = _sendBuffer.AsSpan(position, request.Length);
+            request.CopyTo(target);
+            var flags = (ushort)(HostOrder.ReadU16(target[6..]) | NetlinkConstants.FlagRequest);
+            if (!isDump[index])
+            {
+                flags |= NetlinkConstants.FlagAck;
+            }
+
+            HostOrder.WriteU16(target[6..], flags);
+            HostOrder.WriteU32(target[8..], _sequence++);
+            HostOrder.WriteU32(target[12..], 0);
+            position += request.Length;
+        }
+
+        fixed (byte* buffer = _sendBuffer)
+        {
+            while (true)
+            {
+                var sent = LibC.Send(_fd, buffer, (nuint)position, 0);
+                if (sent >= 0)
+                {
+                    Debug.Assert(sent == position, "netlink sends are all or nothing");
+                    break;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != LibC.EINTR)
+                {
+                    throw new NetlinkException(errno, context: "sending to the kernel");
+                }
+            }
+        }
+
+        return firstSequence;
+    }
+
+    private void ReceiveWindow(List<int> window, uint firstSequence, Exchange exchange, CancellationToken cancellationToken)
+    {
+        var open = window.Count;
+        foreach (var index in window)
+        {
+            exchange.State[index] = RequestState.Open;
+        }
+
+        var overflowed = false;
+        while (open > 0)
+        {
+            int received;
+            try
+            {
+                // After an overflow, take only what is already queued: the lost replies never come.
+                received = Receive(wait: !overflowed, cancellationToken);
+            }
+            catch (NetlinkException e) when (e.Errno == LibC.ENOBUFS)
+            {
+                overflowed = true;
+                _replyBudget = Math.Max(_replyBudget / 2, DumpCost);
+                continue;
+            }
+
+            if (received == 0)
+            {
+                break;
+            }
+
+            for (var slot = 0; slot < received; slot++)
+            {
+                var reader = new NetlinkMessageReader(Datagram(slot));
+                while (reader.TryRead(out var message))
+                {
+                    var offset = message.Sequence - firstSequence;
+                    if (message.PortId != PortId || offset >= (uint)window.Count)
+                    {
+                        continue; // a late reply to an earlier, abandoned exchange
+                    }
+
+                    var index = window[(int)offset];
+                    if (exchange.State[index] is not (RequestState.Open or RequestState.Interrupted))
+                    {
+                        continue;
+                    }
+
+                    if (Dispatch(index, message, exchange))
+                    {
+                        open--;
+                    }
+                }
+            }
+        }
+
+        if (open > 0)
+        {
+            foreach (var index in window)
+            {
+                if (exchange.State[index] is RequestState.Open or RequestState.Interrupted)
+                {
+                    // A dump is read-only and is simply asked again; for a change, nobody can tell
+                    // whether the kernel applied it.
+                    if (exchange.IsDump[index])
+                    {
+                        exchange.Retry(index);
+                    }
+                    else
+                    {
+                        exchange.Complete(index, new NetlinkOutcome(LibC.ENOBUFS, "the kernel's reply was lost (receive buffer overflow); the change may or may not have been applied"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <returns>True when the message ended its request.</returns>
+    private static bool Dispatch(int index, NetlinkMessage message, Exchange exchange)
+    {
+        switch (message.Type)
+        {
+            case NetlinkConstants.TypeNoop:
+            case NetlinkConstants.TypeOverrun:
+                return false;
+            case NetlinkConstants.TypeError:
+            case NetlinkConstants.TypeDone:
+                var (errno, text) = ParseTerminator(message);
+                var retry = exchange.IsDump[index]
+                    && (exchange.State[index] == RequestState.Interrupted
+                        || (message.Type == NetlinkConstants.TypeError && errno is LibC.EBUSY or LibC.ENOBUFS));
+                if (retry)
+                {
+                    exchange.Retry(index);
+                }
+                else
+                {
+                    exchange.Complete(index, new NetlinkOutcome(errno, text));
+                }
+
+                return true;
+            default:
+                if ((message.Flags & NetlinkConstants.FlagDumpInterrupted) != 0)
+                {
+                    exchange.State[index] = RequestState.Interrupted;
+                }
+
+                exchange.Handler?.OnMessage(index, message);
+                return false;
+        }
+    }
+
+    /// <summary>Reads the errno and extended-ACK text of an NLMSG_ERROR or NLMSG_DONE.</summary>
+    internal static (int Errno, string? Text) ParseTerminator(NetlinkMessage message)
+    {
+        var payload = message.Payload;
+        if (payload.Length < 4)
+        {
+            return (0, null);
+        }
+
+        var errno = -(int)HostOrder.ReadU32(payload);
+        if ((message.Flags & NetlinkConstants.FlagAckTlvs) == 0)
+        {
+            return (errno, null);
+        }
+
+        // NLMSG_ERROR carries the request's header (capped) or the whole request before the TLVs.
+        var tlvStart = 4;
+        if (message.Type == NetlinkConstants.TypeError && payload.Length >= 4 + NetlinkConstants.HeaderLength)
+        {
+            var requestLength = (message.Flags & NetlinkConstants.FlagCapped) != 0
+                ? NetlinkConstants.HeaderLength
+                : (int)HostOrder.ReadU32(payload[4..]);
+            tlvStart = Math.Min(4 + NetlinkConstants.Align(requestLength), payload.Length);
+        }
+
+        var attributes = new NetlinkAttributeReader(payload[tlvStart..]);
+        while (attributes.TryRead(out var type, out var value))
+        {
+            if (type == NetlinkConstants.ErrorAttributeMessage)
+            {
+                return (errno, NetlinkAttributeReader.ReadString(value));
+            }
+        }
+
+        return (errno, null);
+    }
+
+    /// <summary>
+    /// Receives what is queued, up to the slot count, in one recvmmsg. With <paramref name="wait"/>,
+    /// blocks (in short polls, so cancellation is honoured) until at least one datagram arrives.
+    /// </summary>
+    /// <returns>The number of datagrams received, 0 only when not waiting and nothing is queued.</returns>
+    private int Receive(bool wait, CancellationToken cancellationToken)
+    {
+        EnsureSlots();
+        var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+        while (true)
+        {
+            int received;
+            fixed (LibC.MMsgHdr* headers = _headers)
+            {
+                for (var i = 0; i < _headers.Length; i++)
+                {
+                    headers[i].Header.Flags = 0;
+                    headers[i].Length = 0;
+                }
+
+                received = LibC.RecvMMsg(_fd, headers, (uint)_headers.Length, LibC.MSG_DONTWAIT, null);
+            }
+
+            if (received > 0)
+            {
+                for (var i = 0; i < received; i++)
+                {
+                    if ((_headers[i].Header.Flags & LibC.MSG_TRUNC) != 0)
+                    {
+                        throw new NetlinkProtocolException("A netlink reply was larger than the receive slot.");
+                    }
+                }
+
+                if (received == _headers.Length && _headers.Length < MaxSlots)
+                {
+                    GrowSlots();
+                }
+
+                return received;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (received == 0 || errno == LibC.EINTR)
+            {
+                continue;
+            }
+
+            if (errno != LibC.EAGAIN)
+            {
+                throw new NetlinkException(errno, context: "receiving from the kernel");
+            }
+
+            if (!wait)
+            {
+                return 0;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0)
+            {
+                throw new TimeoutException($"The kernel did not answer within {Timeout.TotalSeconds:0} s.");
+            }
+
+            var poll = new LibC.PollFd { Fd = _fd, Events = LibC.POLLIN };
+            _ = LibC.Poll(&poll, 1, (int)Math.Min(remaining, PollSliceMilliseconds));
+        }
+    }
+
+    private ReadOnlySpan<byte> Datagram(int slot) => _slots.AsSpan(slot * SlotSize, (int)_headers[slot].Length);
+
+    private void EnsureSlots()
+    {
+        if (_headers.Length == 0)
+        {
+            AllocateSlots(MinSlots);
+        }
+    }
+
+    private void GrowSlots() => AllocateSlots(Math.Min(_headers.Length * 4, MaxSlots));
+
+    private void AllocateSlots(int count)
+    {
+        // Pinned, so the addresses in the iovecs stay valid between calls.
+        _slots = GC.AllocateUninitializedArray<byte>(count * SlotSize, pinned: true);
+        _vectors = GC.AllocateArray<LibC.IoVec>(count, pinned: true);
+        _headers = GC.AllocateArray<LibC.MMsgHdr>(count, pinned: true);
+        var slots = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_slots));
+        var vectors = (LibC.IoVec*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_vectors));
+        for (var i = 0; i < count; i++)
+        {
+            vectors[i].Base = slots + (i * SlotSize);
+            vectors[i].Length = SlotSize;
+            _headers[i].Header.Iov = vectors + i;
+            _headers[i].Header.IovLength = 1;
+        }
+    }
+
+    private static void SetOption(int fd, int level, int name, int value) => LibC.SetSockOpt(fd, level, name, &value, sizeof(int));
+
+    private static int GetOption(int fd, int level, int name)
+    {
+        var value = 0;
+        var length = sizeof(int);
+        return LibC.GetSockOpt(fd, level, name, &value, &length) == 0 ? value : 0;
+    }
+
+    private static void SetBuffer(int fd, int forced, int plain, int size)
+    {
+        // The forced variant ignores the system maximum but needs CAP_NET_ADMIN, which IPVS needs anyway.
+        if (LibC.SetSockOpt(fd, LibC.SOL_SOCKET, forced, &size, sizeof(int)) != 0)
+        {
+            LibC.SetSockOpt(fd, LibC.SOL_SOCKET, plain, &size, sizeof(int));
+        }
+    }
+
+    private enum RequestState : byte
+    {
+        Pending,
+        Open,
+        Interrupted,
+        Done,
+    }
+
+    /// <summary>The bookkeeping of one <see cref="Execute"/> call.</summary>
+    private sealed class Exchange
+    {
+        private const int MaxRetries = 64;
+        private int[]? _retries;
+
+        public Exchange(int count, INetlinkReplyHandler? handler)
+        {
+            Outcomes = new NetlinkOutcome[count];
+            State = new RequestState[count];
+            IsDump = new bool[count];
+            Pending = new Queue<int>(count);
+            Handler = handler;
+        }
+
+        public NetlinkOutcome[] Outcomes { get; }
+
+        public RequestState[] State { get; }
+
+        public bool[] IsDump { get; }
+
+        public Queue<int> Pending { get; }
+
+        public INetlinkReplyHandler? Handler { get; }
+
+        public void Complete(int index, NetlinkOutcome outcome)
+        {
+            Outcomes[index] = outcome;
+            State[index] = RequestState.Done;
+        }
+
+        public void Retry(int index)
+        {
+            Handler?.OnRestart(index);
+            _retries ??= new int[Outcomes.Length];
+            if (++_retries[index] > MaxRetries)
+            {
+                Complete(index, new NetlinkOutcome(LibC.EBUSY, "the dump kept being interrupted"));
+                return;
+            }
+
+            State[index] = RequestState.Pending;
+            Pending.Enqueue(index);
+        }
+    }
+}
