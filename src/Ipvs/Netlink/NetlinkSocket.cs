@@ -33,6 +33,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private LibC.MMsgHdr[] _headers = [];
     private LibC.IoVec[] _vectors = [];
     private byte[] _sendBuffer = [];
+    private bool _growSlots;
 
     private NetlinkSocket(NetlinkSafeHandle handle, int fd, uint portId, int receiveBuffer, int sendBuffer, TimeSpan timeout)
     {
@@ -131,16 +132,21 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             window.Clear();
             var bytes = 0;
             var cost = 0;
+            var hasDump = false;
             while (exchange.Pending.Count > 0)
             {
                 var next = exchange.Pending.Peek();
                 var length = offsets[next + 1] - offsets[next];
                 var requestCost = exchange.IsDump[next] ? DumpCost : ReplyCost;
-                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget))
+                // One dump per window: a dump that returned data stays open in the kernel until
+                // the next receive (which makes it send its DONE), so a second dump in the same
+                // send would only be refused as busy and sent again.
+                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget || (hasDump && exchange.IsDump[next])))
                 {
                     break;
                 }
 
+                hasDump |= exchange.IsDump[next];
                 window.Add(exchange.Pending.Dequeue());
                 bytes += length;
                 cost += requestCost;
@@ -383,6 +389,13 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private int Receive(bool wait, CancellationToken cancellationToken)
     {
         EnsureSlots();
+        if (_growSlots)
+        {
+            // Only now: the datagrams of the previous call lived in the old slots until read.
+            _growSlots = false;
+            GrowSlots();
+        }
+
         var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
         while (true)
         {
@@ -410,7 +423,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
                 if (received == _headers.Length && _headers.Length < MaxSlots)
                 {
-                    GrowSlots();
+                    _growSlots = true;
                 }
 
                 return received;
