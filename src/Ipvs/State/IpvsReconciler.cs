@@ -188,9 +188,10 @@ public sealed class IpvsReconciler
         TimeSpan? latest = null;
         foreach (var c in connections)
         {
-            // A template: client port 0 and no protocol state; its virtual address is the
-            // service's (a firewall-mark service's templates carry the mark instead, as "IP").
-            if (c.ClientPort != 0 || c.State != "NONE" || c.DestinationPort != id.Port || !c.DestinationAddress.Equals(id.Address))
+            // A template has client port 0 (its state reads NONE or ASSURED, depending on the
+            // kernel); its virtual address is the service's (a firewall-mark service's templates
+            // carry the mark instead, as protocol "IP").
+            if (c.ClientPort != 0 || c.DestinationPort != id.Port || !c.DestinationAddress.Equals(id.Address))
             {
                 continue;
             }
