@@ -77,7 +77,9 @@ internal static class ApplyCommand
             return StateCommand.ExitError;
         }
 
+        var timer = new StateCommand.StepTimer();
         var config = StateCommand.ReadConfig(settings.File, error);
+        timer.Mark("read file");
         if (config is null && !settings.Watch)
         {
             return StateCommand.ExitError;
@@ -88,6 +90,8 @@ internal static class ApplyCommand
         {
             return StateCommand.ExitError;
         }
+
+        timer.Mark("open");
 
         var reconciler = new IpvsReconciler(client, new IpvsReconcilerOptions
         {
@@ -107,6 +111,7 @@ internal static class ApplyCommand
             if (settings.DryRun)
             {
                 var planned = await reconciler.PlanAsync(config!, cancellationToken).ConfigureAwait(false);
+                timer.Add(planned.Timings);
                 PrintWarnings(planned.Warnings, error);
                 if (!settings.Quiet)
                 {
@@ -121,10 +126,12 @@ internal static class ApplyCommand
                 error.WriteLine(planned.Plan.IsEmpty
                     ? $"dry run: nothing to change ({Count(config!)})"
                     : $"dry run: {Changes(planned.Plan.Changes.Count)} planned, none made");
+                timer.Print(error);
                 return StateCommand.ExitOk;
             }
 
             var applied = await reconciler.ApplyAsync(config!, cancellationToken).ConfigureAwait(false);
+            timer.Add(applied.Timings);
             PrintWarnings(applied.Warnings, error);
             if (applied.Refusals.Count > 0)
             {
@@ -137,7 +144,10 @@ internal static class ApplyCommand
                 return StateCommand.ExitError;
             }
 
-            return Report(applied, config!, settings.Quiet, output, error);
+            var status = Report(applied, config!, settings.Quiet, output, error);
+            timer.Mark("report");
+            timer.Print(error);
+            return status;
         }
         catch (IpvsException e)
         {

@@ -151,4 +151,44 @@ internal static class StateCommand
 
         return text;
     }
+
+    /// <summary>With IPVS_TIMING=1, how long each step took, printed on standard error (for benchmarks).</summary>
+    internal sealed class StepTimer
+    {
+        private readonly List<KeyValuePair<string, TimeSpan>> _steps = [];
+        private readonly long _start = System.Diagnostics.Stopwatch.GetTimestamp();
+        private long _last;
+
+        public StepTimer()
+        {
+            _last = _start;
+        }
+
+        public static bool Enabled { get; } = Environment.GetEnvironmentVariable("IPVS_TIMING") == "1";
+
+        public void Mark(string step)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            _steps.Add(new(step, System.Diagnostics.Stopwatch.GetElapsedTime(_last, now)));
+            _last = now;
+        }
+
+        public void Add(IEnumerable<KeyValuePair<string, TimeSpan>> steps)
+        {
+            _steps.AddRange(steps);
+            _last = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+
+        public void Print(TextWriter error)
+        {
+            if (!Enabled)
+            {
+                return;
+            }
+
+            var total = System.Diagnostics.Stopwatch.GetElapsedTime(_start);
+            error.WriteLine("timing: " + string.Join(", ", _steps.Select(s => $"{s.Key} {s.Value.TotalMilliseconds:0.0} ms"))
+                + $"; total {total.TotalMilliseconds:0.0} ms since main, process {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:0} ms, RSS {Environment.WorkingSet / 1024 / 1024} MB");
+        }
+    }
 }
