@@ -93,11 +93,18 @@ internal static class ApplyCommand
 
         timer.Mark("open");
 
+        var stateFile = settings.StateFile ?? StateCommand.DefaultStateFile(settings.Netns);
+        using var applyLock = settings.DryRun ? null : ApplyLock.TryAcquire(stateFile, error);
+        if (applyLock is null && !settings.DryRun)
+        {
+            return StateCommand.ExitError;
+        }
+
         var reconciler = new IpvsReconciler(client, new IpvsReconcilerOptions
         {
             Prune = settings.Prune,
             DrainTimeout = settings.DrainTimeout,
-            DrainStateFile = settings.StateFile ?? StateCommand.DefaultStateFile(settings.Netns),
+            DrainStateFile = stateFile,
             NetworkNamespace = StateCommand.NamespacePath(settings.Netns),
         });
         if (settings.Watch)
@@ -253,4 +260,72 @@ internal static class ApplyCommand
     private static string Changes(int count) => count + (count == 1 ? " change" : " changes");
 
     private sealed record Settings(string File, bool Prune, bool DryRun, TimeSpan DrainTimeout, string? StateFile, bool Watch, TimeSpan Resync, string? Netns, bool Quiet);
+
+    /// <summary>
+    /// One apply at a time per drain state (per namespace): two would fight over weights and the
+    /// drain memory. An advisory lock (flock) on STATEFILE.lock, held for the whole run (a watch
+    /// holds it while it runs); the kernel releases it when the process ends, however it ends.
+    /// The holder's pid goes to STATEFILE.lock.pid, for the message of whoever finds it taken.
+    /// </summary>
+    private sealed class ApplyLock : IDisposable
+    {
+        private readonly FileStream _stream;
+        private readonly string _pidFile;
+
+        private ApplyLock(FileStream stream, string pidFile)
+        {
+            _stream = stream;
+            _pidFile = pidFile;
+        }
+
+        public static ApplyLock? TryAcquire(string stateFile, TextWriter error)
+        {
+            var path = stateFile + ".lock";
+            var pidFile = path + ".pid";
+            try
+            {
+                var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+                if (!string.IsNullOrEmpty(directory))
+                {
+                    Directory.CreateDirectory(directory);
+                }
+
+                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                File.WriteAllText(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+                return new ApplyLock(stream, pidFile);
+            }
+            catch (IOException)
+            {
+                var holder = string.Empty;
+                try
+                {
+                    holder = File.ReadAllText(pidFile).Trim();
+                }
+                catch (IOException)
+                {
+                }
+
+                error.WriteLine($"ipvs: another 'ipvs apply'{(holder.Length > 0 ? " (pid " + holder + ")" : string.Empty)} is working on this namespace (lock {path}); nothing was changed");
+                return null;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                error.WriteLine($"ipvs: cannot take the lock {path}: {e.Message}; use --state-file to put the drain state elsewhere");
+                return null;
+            }
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                File.Delete(_pidFile);
+            }
+            catch (IOException)
+            {
+            }
+
+            _stream.Dispose();
+        }
+    }
 }

@@ -35,6 +35,11 @@ public sealed class WatchTests
         {
             await WaitForAsync(() => ns.Ipvsadm("-Sn") == "-A -t 198.18.0.1:80 -s wlc\n-a -t 198.18.0.1:80 -r 198.18.1.1:80 -m -w 1\n", "the first apply", log);
 
+            // A second apply on the same namespace is refused while the watch runs.
+            var second = cli.Apply(file);
+            Assert.Equal(2, second.ExitCode);
+            Assert.Contains($"another 'ipvs apply' (pid {process.Id}) is working on this namespace", second.StandardError, StringComparison.Ordinal);
+
             // Someone deletes the service behind its back: the next resync puts it back.
             ns.Ipvsadm("-D", "-t", "198.18.0.1:80");
             await WaitForAsync(() => ns.Ipvsadm("-Sn").Contains("198.18.1.1:80", StringComparison.Ordinal), "the drift repair", log);
