@@ -15,11 +15,10 @@ internal static class ApplyCommand
         var drainTimeout = StateCommand.DrainTimeoutOption();
         var stateFile = StateCommand.StateFileOption();
         var watch = new Option<bool>("--watch") { Description = "Keep running: apply again when the file changes and at every resync (repairs drift, finishes draining). Stop with Ctrl-C or SIGTERM." };
-        var resync = new Option<TimeSpan>("--resync")
+        var resync = new Option<TimeSpan?>("--resync")
         {
             Description = "With --watch: how often the kernel is compared with the file (default 10s).",
             HelpName = "DURATION",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
             CustomParser = StateCommand.ParseDuration,
         };
         var netns = StateCommand.NetnsOption();
@@ -46,10 +45,10 @@ internal static class ApplyCommand
                 result.GetValue(file)!,
                 result.GetValue(prune),
                 result.GetValue(dryRun),
-                result.GetValue(drainTimeout),
+                result.GetValue(drainTimeout) ?? IpvsPlanOptions.DefaultDrainTimeout,
                 result.GetValue(stateFile),
                 result.GetValue(watch),
-                result.GetValue(resync),
+                result.GetValue(resync) ?? TimeSpan.FromSeconds(10),
                 result.GetValue(netns),
                 result.GetValue(quiet)),
             cancellationToken));

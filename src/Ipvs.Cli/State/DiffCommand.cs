@@ -30,7 +30,7 @@ internal static class DiffCommand
             file, prune, drainTimeout, stateFile, netns,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(file)!, result.GetValue(prune), result.GetValue(drainTimeout), result.GetValue(stateFile), result.GetValue(netns), cancellationToken));
+            result.GetValue(file)!, result.GetValue(prune), result.GetValue(drainTimeout) ?? IpvsPlanOptions.DefaultDrainTimeout, result.GetValue(stateFile), result.GetValue(netns), cancellationToken));
         return command;
     }
 

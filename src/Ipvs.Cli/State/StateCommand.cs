@@ -57,11 +57,11 @@ internal static class StateCommand
         Description = "Also remove (after draining) the virtual services that are not in the file. Without it they are left alone.",
     };
 
-    internal static Option<TimeSpan> DrainTimeoutOption() => new("--drain-timeout")
+    // Nullable so that the help shows "(default 5m)" from the description, not "[default: 00:05:00]".
+    internal static Option<TimeSpan?> DrainTimeoutOption() => new("--drain-timeout")
     {
         Description = "How long a removed real server stays at weight 0 while it has connections before it is deleted anyway; 0 deletes at once. Units ms s m h (default 5m).",
         HelpName = "DURATION",
-        DefaultValueFactory = _ => IpvsPlanOptions.DefaultDrainTimeout,
         CustomParser = ParseDuration,
     };
 
@@ -71,7 +71,7 @@ internal static class StateCommand
         HelpName = "PATH",
     };
 
-    internal static TimeSpan ParseDuration(ArgumentResult result)
+    internal static TimeSpan? ParseDuration(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
         if (ConfigValues.TryParseDuration(text, out var value, out var error))

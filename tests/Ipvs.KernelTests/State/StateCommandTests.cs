@@ -62,6 +62,22 @@ public sealed class StateCommandTests
     }
 
     [Fact]
+    public void DryRun_FromStandardInput_PrintsThePlan_AndChangesNothing()
+    {
+        KernelLab.Require();
+        using var ns = new TestNamespace();
+        using var cli = new IpvsCli(ns);
+
+        var result = HostCommand.Run(TestPaths.IpvsBinary, ["apply", "-f", "-", "--dry-run", "--netns", ns.Name], standardInput: Services);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("+ service tcp/198.18.0.1:80 scheduler=wrr\n", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(5, result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("dry run: 5 changes planned, none made", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, cli.Saved());
+    }
+
+    [Fact]
     public void Diff_ShowsOneLinePerChange_AndExitsOne_WithoutChangingAnything()
     {
         KernelLab.Require();
