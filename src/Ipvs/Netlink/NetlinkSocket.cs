@@ -33,6 +33,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private LibC.MMsgHdr[] _headers = [];
     private LibC.IoVec[] _vectors = [];
     private byte[] _sendBuffer = [];
+    private bool _growSlots;
 
     private NetlinkSocket(NetlinkSafeHandle handle, int fd, uint portId, int receiveBuffer, int sendBuffer, TimeSpan timeout)
     {
@@ -383,6 +384,13 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private int Receive(bool wait, CancellationToken cancellationToken)
     {
         EnsureSlots();
+        if (_growSlots)
+        {
+            // Only now: the previous call's datagrams, still in the old slots, have been read.
+            _growSlots = false;
+            GrowSlots();
+        }
+
         var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
         while (true)
         {
@@ -410,7 +418,8 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
                 if (received == _headers.Length && _headers.Length < MaxSlots)
                 {
-                    GrowSlots();
+                    // Every slot was used: take more next time (growing now would drop these datagrams).
+                    _growSlots = true;
                 }
 
                 return received;
