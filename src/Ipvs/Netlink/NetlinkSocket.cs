@@ -108,9 +108,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     /// Sends the requests laid out back to back in <paramref name="requests"/> and waits for every
     /// reply. Requests go out in windows sized so that their replies fit the receive buffer; each
     /// gets a fresh sequence number, and non-dump requests always ask for an ACK, so every request
-    /// ends with exactly one ACK, error or DONE. A dump that the kernel refuses as busy (one dump at
-    /// a time per socket), reports as interrupted, or whose replies overflowed the receive buffer
-    /// is sent again.
+    /// ends with exactly one ACK, error or DONE. The kernel runs one dump at a time per socket, and a
+    /// dump that returned anything stays open until the socket is read again (its DONE comes from
+    /// that read), so a window carries at most one dump: a second one would only be refused as busy.
+    /// A dump that is refused as busy anyway, reported as interrupted, or whose replies overflowed
+    /// the receive buffer is sent again.
     /// </summary>
     /// <returns>One outcome per request, in order.</returns>
     public NetlinkOutcome[] Execute(ReadOnlySpan<byte> requests, INetlinkReplyHandler? handler, CancellationToken cancellationToken)
@@ -132,12 +134,13 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             window.Clear();
             var bytes = 0;
             var cost = 0;
+            var hasDump = false;
             while (exchange.Pending.Count > 0)
             {
                 var next = exchange.Pending.Peek();
                 var length = offsets[next + 1] - offsets[next];
                 var requestCost = exchange.IsDump[next] ? DumpCost : ReplyCost;
-                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget))
+                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget || (hasDump && exchange.IsDump[next])))
                 {
                     break;
                 }
@@ -145,6 +148,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                 window.Add(exchange.Pending.Dequeue());
                 bytes += length;
                 cost += requestCost;
+                hasDump |= exchange.IsDump[next];
             }
 
             var firstSequence = SendWindow(requests, offsets, window, exchange.IsDump, bytes);
