@@ -34,7 +34,8 @@ internal static class CliRoot
             return ShellCompletion.Complete(root, args.Skip(1).ToArray(), console.Out);
         }
 
-        var parseResult = root.Parse(AliasResolver.Canonicalize(root, args));
+        // No response files: an argument starting with @ is not a file to read.
+        var parseResult = root.Parse(AliasResolver.Canonicalize(root, args), new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parseResult.Action is ParseErrorAction)
         {
             var path = CliCommand.PathOf(parseResult.CommandResult.Command);

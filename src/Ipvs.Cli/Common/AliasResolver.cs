@@ -7,7 +7,8 @@ namespace Ipvs.Cli.Common;
 /// <c>string, s</c>), which System.CommandLine cannot represent: a command's own aliases and its
 /// subcommands' share one token table. The child's alias is moved aside (shadowed) when the tree is
 /// built, and the command words of the arguments are rewritten to canonical names before parsing,
-/// so <c>ipvs s s</c> still means <c>ipvs service string</c>.
+/// so <c>ipvs s s</c> still means <c>ipvs service string</c>. ipvsctl also takes Go's flag syntax,
+/// long options with one dash (<c>-vip 198.51.100.1</c>); those are rewritten to two.
 /// </summary>
 internal static class AliasResolver
 {
@@ -29,13 +30,14 @@ internal static class AliasResolver
 
     /// <summary>
     /// Rewrites the command words (not options or their values) to canonical names, level by level,
-    /// until the first word that is not a subcommand.
+    /// until the first word that is not a subcommand, and one-dash long options to two dashes.
     /// </summary>
     public static string[] Canonicalize(Command root, IReadOnlyList<string> args)
     {
         var result = args.ToArray();
         var current = root;
-        for (var i = 0; i < result.Length && current.Subcommands.Count > 0; i++)
+        var inCommandWords = true;
+        for (var i = 0; i < result.Length; i++)
         {
             var word = result[i];
             if (word == "--")
@@ -43,10 +45,19 @@ internal static class AliasResolver
                 break;
             }
 
-            // An option before the subcommand (-o json): skip it, and its value when it takes one.
             if (word.StartsWith('-'))
             {
-                if (TakesValue(current, word))
+                if (word.Length > 2 && word[1] != '-' && char.IsAsciiLetter(word[1]))
+                {
+                    var name = word.Split('=', ':')[0];
+                    if (FindOption(current, "-" + name) is not null)
+                    {
+                        word = result[i] = "-" + word;
+                    }
+                }
+
+                // Skip the option's value too when it takes one (-o json before the subcommand).
+                if (FindOption(current, word) is { } option && TakesValue(option) && !word.Contains('=', StringComparison.Ordinal))
                 {
                     i++;
                 }
@@ -54,10 +65,16 @@ internal static class AliasResolver
                 continue;
             }
 
+            if (!inCommandWords)
+            {
+                continue;
+            }
+
             var child = current.Subcommands.FirstOrDefault(c => CliCommand.Matches(c, word));
             if (child is null)
             {
-                break;
+                inCommandWords = false;
+                continue;
             }
 
             result[i] = child.Name;
@@ -67,22 +84,20 @@ internal static class AliasResolver
         return result;
     }
 
-    private static bool TakesValue(Command command, string word)
-    {
-        if (word.Contains('=', StringComparison.Ordinal) || word.Contains(':', StringComparison.Ordinal))
-        {
-            return false;
-        }
+    private static bool TakesValue(Option option) => option.ValueType != typeof(bool) && option.Arity.MaximumNumberOfValues > 0;
 
+    /// <summary>An option of the command, or a recursive one of its ancestors, by name or alias.</summary>
+    private static Option? FindOption(Command command, string word)
+    {
         for (Command? level = command; level is not null; level = level.Parents.OfType<Command>().FirstOrDefault())
         {
             var option = level.Options.FirstOrDefault(o => (level == command || o.Recursive) && (o.Name == word || o.Aliases.Contains(word)));
             if (option is not null)
             {
-                return option.ValueType != typeof(bool) && option.Arity.MaximumNumberOfValues > 0;
+                return option;
             }
         }
 
-        return false;
+        return null;
     }
 }

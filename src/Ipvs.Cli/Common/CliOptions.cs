@@ -115,7 +115,11 @@ internal static class CliOptions
     }
 
     /// <summary>A word from a fixed set (case-insensitive), returned in lower case; null when not given.</summary>
-    public static Option<string?> Choice(string name, string description, string[] choices, params string[] aliases)
+    public static Option<string?> Choice(string name, string description, string[] choices, params string[] aliases) =>
+        Choice(name, description, choices, [], aliases);
+
+    /// <summary>As <see cref="Choice(string, string, string[], string[])"/>, also accepting words not advertised in help and completion.</summary>
+    public static Option<string?> Choice(string name, string description, string[] choices, string[] alsoAccepted, params string[] aliases)
     {
         var option = new Option<string?>(name, aliases)
         {
@@ -125,7 +129,7 @@ internal static class CliOptions
             {
                 var text = result.Tokens[0].Value;
                 var lower = text.ToLowerInvariant();
-                if (choices.Contains(lower, StringComparer.Ordinal))
+                if (choices.Contains(lower, StringComparer.Ordinal) || alsoAccepted.Contains(lower, StringComparer.Ordinal))
                 {
                     return lower;
                 }

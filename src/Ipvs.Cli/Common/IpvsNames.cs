@@ -6,8 +6,11 @@ namespace Ipvs.Cli.Common;
 /// <summary>The words the CLI uses for forwarding methods, tunnels and scheduler flags, both ways.</summary>
 internal static class IpvsNames
 {
-    /// <summary>Forwarding methods as ipvsctl names them; <c>mask</c> is accepted as <c>masq</c> (see docs/cli.md).</summary>
-    public static readonly string[] ForwardChoices = ["dr", "masq", "tun", "local", "bypass", "fnat", "mask"];
+    /// <summary>Forwarding methods as ipvsctl names them.</summary>
+    public static readonly string[] ForwardChoices = ["dr", "masq", "tun", "local", "bypass", "fnat"];
+
+    /// <summary>ipvsctl's <c>mask</c>, accepted as <c>masq</c> but not advertised (see docs/cli.md).</summary>
+    public static readonly string[] ForwardAlsoAccepted = ["mask"];
 
     /// <summary>The schedulers of current kernels, for completion (any name the kernel has is accepted).</summary>
     public static readonly string[] Schedulers = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"];

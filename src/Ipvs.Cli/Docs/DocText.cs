@@ -21,7 +21,8 @@ internal static class DocText
         `fwmark/42` (IPv4) or `fwmark6/42` (IPv6). ipvsctl's options work too: `--vip 198.51.100.1
         --vport 80 --protocol udp` (`--protocol` defaults to tcp). Real servers are named the same way,
         as the second argument (`192.0.2.10:8080`, `[2001:db8::10]:53`, or an address alone for the
-        service's port) or with `--rip`/`--rport`. Giving both forms is a usage error.
+        service's port) or with `--rip`/`--rport`. Giving both forms is a usage error. As in ipvsctl
+        (Go's flag syntax), long options may also be written with one dash: `-vip 198.51.100.1`.
 
         **Output.** Every read command prints a table by default, `-o json` or `-o yaml` for scripts.
         The schema (below) is stable: snake_case field names, numbers as numbers, addresses as strings,

@@ -129,7 +129,7 @@ internal static class ReferenceDoc
         {
             var name = "<" + (argument.HelpName ?? argument.Name) + ">";
             usage.Append(' ').Append(argument.Arity.MinimumNumberOfValues == 0 ? "[" + name + "]" : name);
-            if (argument.Arity.MaximumNumberOfValues > 1)
+            if (argument.Arity.MaximumNumberOfValues > 2)
             {
                 usage.Append("...");
             }

@@ -14,6 +14,7 @@ internal sealed class ServerSettings
             "--forward",
             "Forwarding: dr (direct routing, the default), masq (NAT), tun (tunnel), local, bypass, fnat (FULLNAT kernels only); mask is read as masq",
             IpvsNames.ForwardChoices,
+            IpvsNames.ForwardAlsoAccepted,
             "--fwd");
         Weight = CliOptions.Number("--weight", 0, int.MaxValue, "Scheduling weight, 0 to 2147483647 (default 1; 0 stops new connections)", "weight", "-w");
         Upper = CliOptions.Number("--upper-threshold", 0, int.MaxValue, "Upper connection threshold; 0 means none", "connections", "--u-threshold", "-x");

@@ -135,4 +135,33 @@ public sealed class CliServiceTests
         ns.IpvsOk("clear", "-y");
         Assert.Empty(ns.Ipvsadm("-Sn"));
     }
+
+    [Fact]
+    public void List_ALargeTable_IsComplete_AndMatchesIpvsadm()
+    {
+        KernelLab.Require();
+        using var ns = new TestNamespace();
+        var rules = new System.Text.StringBuilder();
+        for (var s = 0; s < 400; s++)
+        {
+            var vip = $"198.18.{s / 200}.{(s % 200) + 1}";
+            rules.Append($"-A -t {vip}:80 -s rr\n");
+            for (var r = 0; r < 4; r++)
+            {
+                rules.Append($"-a -t {vip}:80 -r 198.19.{s / 50}.{((s % 50) * 4) + r + 1}:8080 -m -w 1\n");
+            }
+        }
+
+        var restore = ns.Exec("ipvsadm", ["-R"], rules.ToString());
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+
+        var services = ns.IpvsJson("service", "list").GetProperty("services").EnumerateArray().ToArray();
+
+        Assert.Equal(400, services.Length);
+        Assert.All(services, s => Assert.Equal(4, s.GetProperty("servers").GetArrayLength()));
+        Assert.Equal(1600, ns.IpvsJson("server", "list").GetProperty("servers").GetArrayLength());
+        // In the same order as ipvsadm lists them.
+        var ipvsadmOrder = ns.Ipvsadm("-Sn").Split('\n').Where(l => l.StartsWith("-A", StringComparison.Ordinal)).Select(l => "tcp/" + l.Split(' ')[2]);
+        Assert.Equal(ipvsadmOrder, services.Select(s => s.GetProperty("service").GetString()));
+    }
 }

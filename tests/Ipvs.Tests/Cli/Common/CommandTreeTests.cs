@@ -84,6 +84,28 @@ public sealed class CommandTreeTests
         Assert.Equal(expectedPath, CliCommand.PathOf(parseResult.CommandResult.Command));
     }
 
+    [Theory]
+    [InlineData("service add -vip 198.51.100.1 -vport 80 -proto udp -sched rr", "--vip", "198.51.100.1")]
+    [InlineData("server add -vip=198.51.100.1 -vport 80 -rip 192.0.2.10 -rport 80 -weight 3", "--weight", "3")]
+    [InlineData("service list -stats", "--stats", "True")]
+    public void GoStyleOneDashLongOptions_AreAccepted_AsIpvsctlDoes(string words, string option, string value)
+    {
+        var parseResult = s_root.Parse(AliasResolver.Canonicalize(s_root, words.Split(' ')));
+
+        Assert.Empty(parseResult.Errors);
+        var result = parseResult.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Single(o => o.Option.Name == option);
+        Assert.Equal(value, Convert.ToString(result.GetValueOrDefault<object>(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("timeout set -t 5", "-t")]
+    [InlineData("server add tcp/198.51.100.1:80 192.0.2.10 -w -1", "-1")]
+    [InlineData("service add tcp/198.51.100.1:80 -s rr", "-s")]
+    public void ShortOptionsAndNegativeValues_AreLeftAlone(string words, string kept)
+    {
+        Assert.Contains(kept, AliasResolver.Canonicalize(s_root, words.Split(' ')));
+    }
+
     [Fact]
     public void Canonicalize_StopsAtTheFirstArgument()
     {
