@@ -32,6 +32,12 @@ internal static class ReferenceDoc
         WriteShortOptions(text, root);
         text.Append(DocText.IpvsctlDifferences);
         text.Append("## Command reference\n\n");
+        foreach (var family in Walk(root).GroupBy(c => CliCommand.PathOf(c).Split(' ').Skip(1).FirstOrDefault() ?? string.Empty))
+        {
+            text.Append("- ").AppendJoin(" · ", family.Select(c => $"[`{CliCommand.PathOf(c)}`](#{CliCommand.PathOf(c).Replace(' ', '-')})")).Append('\n');
+        }
+
+        text.Append('\n');
         foreach (var command in Walk(root))
         {
             WriteCommand(text, command);
@@ -203,7 +209,7 @@ internal static class ReferenceDoc
         foreach (var type in SchemaDocs.Types)
         {
             var info = CliJsonContext.Default.GetTypeInfo(type) ?? throw new InvalidOperationException($"{type.Name} is not in CliJsonContext.");
-            text.Append($"### `{ObjectName(type)}`\n\n");
+            text.Append($"### Object `{ObjectName(type)}`\n\n");
             text.Append(SchemaDocs.TypeDescription(type)).Append("\n\n");
             text.Append("| Field | Type | Description |\n| --- | --- | --- |\n");
             foreach (var property in info.Properties)
