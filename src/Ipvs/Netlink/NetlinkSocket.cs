@@ -33,6 +33,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private LibC.MMsgHdr[] _headers = [];
     private LibC.IoVec[] _vectors = [];
     private byte[] _sendBuffer = [];
+    private bool _growSlots;
 
     private NetlinkSocket(NetlinkSafeHandle handle, int fd, uint portId, int receiveBuffer, int sendBuffer, TimeSpan timeout)
     {
@@ -101,15 +102,22 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Wraps an already connected datagram descriptor (tests drive the pipelining logic with a
+    /// scripted peer over a socketpair). Takes ownership of <paramref name="fd"/>.
+    /// </summary>
+    internal static NetlinkSocket FromDescriptor(int fd, uint portId, int receiveBufferSize, int sendBufferSize, TimeSpan timeout) =>
+        new(new NetlinkSafeHandle(fd), fd, portId, receiveBufferSize, sendBufferSize, timeout);
+
     public void Dispose() => _handle.Dispose();
 
     /// <summary>
     /// Sends the requests laid out back to back in <paramref name="requests"/> and waits for every
-    /// reply. Requests go out in windows sized so that their replies fit the receive buffer; each
-    /// gets a fresh sequence number, and non-dump requests always ask for an ACK, so every request
-    /// ends with exactly one ACK, error or DONE. A dump that the kernel refuses as busy (one dump at
-    /// a time per socket), reports as interrupted, or whose replies overflowed the receive buffer
-    /// is sent again.
+    /// reply. Requests go out in windows sized so that their replies fit the receive buffer, and a
+    /// dump ends its window (one dump at a time per socket); each request gets a fresh sequence
+    /// number, and non-dump requests always ask for an ACK, so every request ends with exactly one
+    /// ACK, error or DONE. A dump that the kernel refuses as busy, reports as interrupted, or whose
+    /// replies overflowed the receive buffer is sent again.
     /// </summary>
     /// <returns>One outcome per request, in order.</returns>
     public NetlinkOutcome[] Execute(ReadOnlySpan<byte> requests, INetlinkReplyHandler? handler, CancellationToken cancellationToken)
@@ -144,6 +152,13 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                 window.Add(exchange.Pending.Dequeue());
                 bytes += length;
                 cost += requestCost;
+                if (exchange.IsDump[next])
+                {
+                    // A dump ends a window. IPVS's dump callbacks always report data, so the kernel
+                    // sends DONE only on the next receive: the dump is still running when the send
+                    // returns, and any later dump in the same send would be refused as busy.
+                    break;
+                }
             }
 
             var firstSequence = SendWindow(requests, offsets, window, exchange.IsDump, bytes);
@@ -408,11 +423,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                     }
                 }
 
-                if (received == _headers.Length && _headers.Length < MaxSlots)
-                {
-                    GrowSlots();
-                }
-
+                // A full batch suggests more are queued: receive more per call next time. Not now:
+                // the caller has yet to read these slots.
+                _growSlots = received == _headers.Length && _headers.Length < MaxSlots;
                 return received;
             }
 
@@ -452,9 +465,12 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         {
             AllocateSlots(MinSlots);
         }
+        else if (_growSlots)
+        {
+            _growSlots = false;
+            AllocateSlots(Math.Min(_headers.Length * 4, MaxSlots));
+        }
     }
-
-    private void GrowSlots() => AllocateSlots(Math.Min(_headers.Length * 4, MaxSlots));
 
     private void AllocateSlots(int count)
     {
