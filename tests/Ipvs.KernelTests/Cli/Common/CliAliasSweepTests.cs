@@ -21,7 +21,7 @@ public sealed class CliAliasSweepTests
             "s ls", "svc l", "vs list", "s g tcp/198.18.0.1:80", "s fetch tcp/198.18.0.1:80", "s one tcp/198.18.0.1:80",
             "s c tcp/198.18.0.1:80", "s str tcp/198.18.0.1:80", "s s tcp/198.18.0.1:80", "s z tcp/198.18.0.1:80", "s u tcp/198.18.0.1:80 -s rr",
             "d l", "rs ls tcp/198.18.0.1:80", "d up tcp/198.18.0.1:80 198.18.1.1 -w 2", "dm ls", "daemon get", "t ls", "c show",
-            "h", "service h", "s h a", "-v",
+            "h", "s h a",
         })
         {
             ns.IpvsOk(words.Split(' '));
