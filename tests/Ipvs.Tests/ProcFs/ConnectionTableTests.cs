@@ -40,4 +40,29 @@ public sealed class ConnectionTableTests
     [InlineData("TCP ZZZZZZZZ D2A4 C612000A 0050 C6120202 1F90 ESTABLISHED     897")]
     [InlineData("TCP C6120302 D2A4 C612000A")]
     public void TryParseLine_RejectsWhatIsNotAnEntry(string line) => Assert.False(ConnectionTable.TryParseLine(line, out _));
+
+    [Fact]
+    public void Parse_MainlineLine_HasNoLocalAddress()
+    {
+        var entry = ConnectionTable.Parse(Table)[0];
+
+        Assert.Null(entry.LocalAddress);
+        Assert.Equal(0, entry.LocalPort);
+    }
+
+    [Fact]
+    public void Parse_FullNatLine_ReadsTheLocalAddress()
+    {
+        // ipvsctl's testdata layout of a FULLNAT kernel: the local address and port come before the destination.
+        var entry = Assert.Single(ConnectionTable.Parse(
+            "Pro FromIP   FPrt  ToIP     TPrt  LocalIP  LPrt  DestIP   DPrt State     Expires\n" +
+            "TCP 1E10E068 1A6A  1E10E0FC D2F5  C6120201 8001  1E10E05D D2F5 FIN_WAIT       93\n"));
+
+        Assert.Equal(IPAddress.Parse("30.16.224.104"), entry.ClientAddress);
+        Assert.Equal(IPAddress.Parse("198.18.2.1"), entry.LocalAddress);
+        Assert.Equal(0x8001, entry.LocalPort);
+        Assert.Equal(IPAddress.Parse("30.16.224.93"), entry.DestinationAddress);
+        Assert.Equal("FIN_WAIT", entry.State);
+        Assert.Equal(TimeSpan.FromSeconds(93), entry.Expires);
+    }
 }
