@@ -28,8 +28,7 @@ internal static class Program
             }
         }
 
-        Console.Error.WriteLine("usage: ipvs demo");
-        return 2;
+        return CliRoot.Run(args);
     }
 
     /// <summary>The file name the binary was started as (argv[0]), which a link can change.</summary>
