@@ -23,6 +23,8 @@ internal static class Program
             {
                 case "demo":
                     return DemoCommand.Run(args[1..]);
+                case "apply" or "diff" or "export":
+                    return State.StateCommand.Run(args);
             }
         }
 
