@@ -29,10 +29,15 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private readonly int _maxSendBytes;
     private int _replyBudget;
     private uint _sequence;
-    private byte[] _slots = [];
-    private LibC.MMsgHdr[] _headers = [];
-    private LibC.IoVec[] _vectors = [];
-    private byte[] _sendBuffer = [];
+    // I/O buffers live in native memory: the kernel writes into them between calls, and pinned
+    // managed arrays would make the GC set up its pinned-object heap at the first request (page
+    // faults and system calls every short-lived command pays). Pages are touched only as used.
+    private byte* _slots;
+    private LibC.MMsgHdr* _headers;
+    private LibC.IoVec* _vectors;
+    private int _slotCount;
+    private byte* _sendBuffer;
+    private int _sendBufferLength;
     private bool _growSlots;
 
     private NetlinkSocket(NetlinkSafeHandle handle, int fd, uint portId, int receiveBuffer, int sendBuffer, TimeSpan timeout)
@@ -102,7 +107,14 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _handle.Dispose();
+        FreeSlots();
+        NativeMemory.Free(_sendBuffer);
+        _sendBuffer = null;
+        _sendBufferLength = 0;
+    }
 
     /// <summary>
     /// Sends the requests laid out back to back in <paramref name="requests"/> and waits for every
@@ -183,9 +195,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
     private uint SendWindow(ReadOnlySpan<byte> requests, List<int> offsets, List<int> window, bool[] isDump, int bytes)
     {
-        if (_sendBuffer.Length < bytes)
+        if (_sendBufferLength < bytes)
         {
-            _sendBuffer = GC.AllocateUninitializedArray<byte>(Math.Max(bytes, 4096), pinned: true);
+            NativeMemory.Free(_sendBuffer);
+            _sendBufferLength = Math.Max(bytes, 4096);
+            _sendBuffer = (byte*)NativeMemory.Alloc((nuint)_sendBufferLength);
         }
 
         var firstSequence = _sequence;
@@ -193,7 +207,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         foreach (var index in window)
         {
             var request = requests[offsets[index]..offsets[index + 1]];
-            var target = _sendBuffer.AsSpan(position, request.Length);
+            var target = new Span<byte>(_sendBuffer + position, request.Length);
             request.CopyTo(target);
             var flags = (ushort)(HostOrder.ReadU16(target[6..]) | NetlinkConstants.FlagRequest);
             if (!isDump[index])
@@ -207,22 +221,19 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             position += request.Length;
         }
 
-        fixed (byte* buffer = _sendBuffer)
+        while (true)
         {
-            while (true)
+            var sent = LibC.Send(_fd, _sendBuffer, (nuint)position, 0);
+            if (sent >= 0)
             {
-                var sent = LibC.Send(_fd, buffer, (nuint)position, 0);
-                if (sent >= 0)
-                {
-                    Debug.Assert(sent == position, "netlink sends are all or nothing");
-                    break;
-                }
+                Debug.Assert(sent == position, "netlink sends are all or nothing");
+                break;
+            }
 
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != LibC.EINTR)
-                {
-                    throw new NetlinkException(errno, context: "sending to the kernel");
-                }
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EINTR)
+            {
+                throw new NetlinkException(errno, context: "sending to the kernel");
             }
         }
 
@@ -387,18 +398,13 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
         while (true)
         {
-            int received;
-            fixed (LibC.MMsgHdr* headers = _headers)
+            for (var i = 0; i < _slotCount; i++)
             {
-                for (var i = 0; i < _headers.Length; i++)
-                {
-                    headers[i].Header.Flags = 0;
-                    headers[i].Length = 0;
-                }
-
-                received = LibC.RecvMMsg(_fd, headers, (uint)_headers.Length, LibC.MSG_DONTWAIT, null);
+                _headers[i].Header.Flags = 0;
+                _headers[i].Length = 0;
             }
 
+            var received = LibC.RecvMMsg(_fd, _headers, (uint)_slotCount, LibC.MSG_DONTWAIT, null);
             if (received > 0)
             {
                 for (var i = 0; i < received; i++)
@@ -411,7 +417,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
                 // More may be queued: take more at once next time. Not now: the datagrams just
                 // received live in the current slots until the caller has read them.
-                _growSlots = received == _headers.Length && _headers.Length < MaxSlots;
+                _growSlots = received == _slotCount && _slotCount < MaxSlots;
                 return received;
             }
 
@@ -443,11 +449,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    private ReadOnlySpan<byte> Datagram(int slot) => _slots.AsSpan(slot * SlotSize, (int)_headers[slot].Length);
+    private ReadOnlySpan<byte> Datagram(int slot) => new(_slots + ((nint)slot * SlotSize), (int)_headers[slot].Length);
 
     private void EnsureSlots()
     {
-        if (_headers.Length == 0)
+        if (_slotCount == 0)
         {
             AllocateSlots(MinSlots);
         }
@@ -458,23 +464,33 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    private void GrowSlots() => AllocateSlots(Math.Min(_headers.Length * 4, MaxSlots));
+    private void GrowSlots() => AllocateSlots(Math.Min(_slotCount * 4, MaxSlots));
 
     private void AllocateSlots(int count)
     {
-        // Pinned, so the addresses in the iovecs stay valid between calls.
-        _slots = GC.AllocateUninitializedArray<byte>(count * SlotSize, pinned: true);
-        _vectors = GC.AllocateArray<LibC.IoVec>(count, pinned: true);
-        _headers = GC.AllocateArray<LibC.MMsgHdr>(count, pinned: true);
-        var slots = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_slots));
-        var vectors = (LibC.IoVec*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_vectors));
+        FreeSlots();
+        _slots = (byte*)NativeMemory.Alloc((nuint)count * SlotSize);
+        _vectors = (LibC.IoVec*)NativeMemory.Alloc((nuint)count, (nuint)sizeof(LibC.IoVec));
+        _headers = (LibC.MMsgHdr*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(LibC.MMsgHdr));
+        _slotCount = count;
         for (var i = 0; i < count; i++)
         {
-            vectors[i].Base = slots + (i * SlotSize);
-            vectors[i].Length = SlotSize;
-            _headers[i].Header.Iov = vectors + i;
+            _vectors[i].Base = _slots + ((nint)i * SlotSize);
+            _vectors[i].Length = SlotSize;
+            _headers[i].Header.Iov = _vectors + i;
             _headers[i].Header.IovLength = 1;
         }
+    }
+
+    private void FreeSlots()
+    {
+        NativeMemory.Free(_slots);
+        NativeMemory.Free(_vectors);
+        NativeMemory.Free(_headers);
+        _slots = null;
+        _vectors = null;
+        _headers = null;
+        _slotCount = 0;
     }
 
     private static void SetOption(int fd, int level, int name, int value) => LibC.SetSockOpt(fd, level, name, &value, sizeof(int));
