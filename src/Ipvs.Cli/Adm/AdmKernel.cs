@@ -87,7 +87,7 @@ internal sealed class AdmKernel : IDisposable
         try
         {
             client = IpvsClient.Open(new IpvsClientOptions { LoadKernelModules = false });
-            var info = client.GetInfoAsync().GetAwaiter().GetResult();
+            var info = client.GetInfo();
             kernel = new AdmKernel(client, info);
             return 0;
         }
@@ -231,7 +231,7 @@ internal sealed class AdmKernel : IDisposable
         IpvsBatchResult result;
         try
         {
-            result = _client.ExecuteAsync(list).GetAwaiter().GetResult();
+            result = _client.Execute(list);
         }
         catch (IpvsException e)
         {

@@ -45,14 +45,14 @@ internal sealed class AdmListing
         IReadOnlyList<IReadOnlyList<RealServer>> servers;
         try
         {
-            services = _kernel.Client.GetServicesAsync().GetAwaiter().GetResult();
+            services = _kernel.Client.GetServices();
             var keys = new VirtualServiceKey[services.Count];
             for (var i = 0; i < keys.Length; i++)
             {
                 keys[i] = services[i].Key;
             }
 
-            servers = _kernel.Client.GetRealServersAsync(keys).GetAwaiter().GetResult();
+            servers = _kernel.Client.GetRealServers(keys);
         }
         catch (IpvsException e)
         {
@@ -89,13 +89,13 @@ internal sealed class AdmListing
             var key = request.FirewallMark != 0
                 ? VirtualServiceKey.ForFirewallMark(request.FirewallMark, request.Service.Family == AdmLibC.AF_INET6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork)
                 : VirtualServiceKey.Create((IpvsProtocol)request.Service.Protocol, AdmKernel.ToAddress(request.Service.Family, request.Service.Address), request.Service.Port);
-            service = _kernel.Client.GetServiceAsync(key).GetAwaiter().GetResult();
+            service = _kernel.Client.GetService(key);
             if (service is null)
             {
                 throw AdmStopException.Exit(1, _kernel.StrError(3) + "\n");
             }
 
-            servers = _kernel.Client.GetRealServersAsync(service.Key).GetAwaiter().GetResult();
+            servers = _kernel.Client.GetRealServers([service.Key])[0];
         }
         catch (IpvsException e)
         {
@@ -114,7 +114,7 @@ internal sealed class AdmListing
         IpvsTimeouts timeouts;
         try
         {
-            timeouts = _kernel.Client.GetTimeoutsAsync().GetAwaiter().GetResult();
+            timeouts = _kernel.Client.GetTimeouts();
         }
         catch (IpvsException)
         {
@@ -137,7 +137,7 @@ internal sealed class AdmListing
         IReadOnlyList<SyncDaemon> daemons;
         try
         {
-            daemons = _kernel.Client.GetSyncDaemonsAsync().GetAwaiter().GetResult();
+            daemons = _kernel.Client.GetSyncDaemons();
         }
         catch (IpvsException)
         {
