@@ -502,40 +502,27 @@ internal sealed class AdmListing
         }
     }
 
-    /// <summary>print_largenum: right-aligned in 9 columns, abbreviated with K, M, G, T unless --exact.</summary>
-    private void PrintLargeNumber(ulong value, AdmFormat format)
+    private void PrintLargeNumber(ulong value, AdmFormat format) => _out.Write(LargeNumber(value, (format & AdmFormat.Exact) != 0));
+
+    /// <summary>print_largenum: right-aligned in 9 columns, abbreviated with K, M, G, T (powers of 1000) unless exact.</summary>
+    internal static string LargeNumber(ulong value, bool exact)
     {
-        if ((format & AdmFormat.Exact) != 0)
+        var digits = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (exact)
         {
-            var length = value.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
-            _out.WriteRight(value, length <= 8 ? 9 : length + 1);
-            return;
+            return digits.PadLeft(digits.Length <= 8 ? 9 : digits.Length + 1);
         }
 
-        if (value < 100_000_000UL)
+        var (scaled, suffix) = value switch
         {
-            _out.WriteRight(value, 9);
-        }
-        else if (value < 1_000_000_000UL)
-        {
-            _out.WriteRight(value / 1000, 8);
-            _out.Write('K');
-        }
-        else if (value < 100_000_000_000UL)
-        {
-            _out.WriteRight(value / 1_000_000, 8);
-            _out.Write('M');
-        }
-        else if (value < 100_000_000_000_000UL)
-        {
-            _out.WriteRight(value / 1_000_000_000UL, 8);
-            _out.Write('G');
-        }
-        else
-        {
-            _out.WriteRight(value / 1_000_000_000_000UL, 8);
-            _out.Write('T');
-        }
+            < 100_000_000UL => (value, string.Empty),
+            < 1_000_000_000UL => (value / 1000, "K"),
+            < 100_000_000_000UL => (value / 1_000_000, "M"),
+            < 100_000_000_000_000UL => (value / 1_000_000_000UL, "G"),
+            _ => (value / 1_000_000_000_000UL, "T"),
+        };
+        var text = scaled.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return suffix.Length == 0 ? text.PadLeft(9) : text.PadLeft(8) + suffix;
     }
 
     /// <summary>print_sched_flags: sh and mh name their flags, other schedulers get flag-N.</summary>

@@ -28,6 +28,9 @@ internal sealed unsafe class AdmOutput
         _unbuffered = unbuffered;
     }
 
+    /// <summary>A stream on another descriptor (for tests).</summary>
+    internal static AdmOutput ForDescriptor(int fd, bool unbuffered) => new(fd, unbuffered);
+
     /// <summary>Standard output (fd 1), buffered like stdout.</summary>
     public static AdmOutput StandardOutput() => new(1, unbuffered: false);
 

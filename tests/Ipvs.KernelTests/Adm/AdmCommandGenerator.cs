@@ -41,7 +41,11 @@ public sealed class AdmCommandGenerator
     private static readonly string[] s_timeouts = ["1", "30", "360", "2678400", "2678401", "0", "abc", "-5", "15"];
 
     private readonly Random _random;
+    private static readonly string[] s_kernelSchedulers = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh"];
+    private static readonly string[] s_validPorts = ["80", "443", "53", "8080", "1", "65535", "http", "https", "domain", "customsvc"];
+
     private readonly List<string[]> _services = [];
+    private readonly List<(string[] Service, string Server)> _servers = [];
     private int _depth;
 
     public AdmCommandGenerator(int seed)
@@ -177,6 +181,11 @@ public sealed class AdmCommandGenerator
 
     private string[] AddService()
     {
+        if (Chance(70))
+        {
+            return ValidAddService();
+        }
+
         var service = NewService();
         if (!Chance(10))
         {
@@ -286,11 +295,156 @@ public sealed class AdmCommandGenerator
         return Pick(s_v4Servers) + port;
     }
 
-    private string[] AddServer() => [.. Command('a', "add-server"), .. ServerOptions(KnownService(), full: true)];
+    private string[] AddServer() =>
+        Chance(70) && _services.Count > 0 ? [.. Command('a', "add-server"), .. ValidServer(Pick(_services), remember: true)] : [.. Command('a', "add-server"), .. ServerOptions(KnownService(), full: true)];
 
-    private string[] EditServer() => [.. Command('e', "edit-server"), .. ServerOptions(KnownService(), full: true)];
+    private string[] EditServer()
+    {
+        if (Chance(65) && _servers.Count > 0)
+        {
+            var (service, server) = Pick(_servers);
+            return [.. Command('e', "edit-server"), .. ValidServer(service, remember: false, server)];
+        }
 
-    private string[] DeleteServer() => [.. Command('d', "delete-server"), .. ServerOptions(KnownService(), full: Chance(5))];
+        return [.. Command('e', "edit-server"), .. ServerOptions(KnownService(), full: true)];
+    }
+
+    private string[] DeleteServer()
+    {
+        if (Chance(65) && _servers.Count > 0)
+        {
+            var known = Pick(_servers);
+            _servers.Remove(known);
+            return [.. Command('d', "delete-server"), .. known.Service, .. Option('r', "real-server", known.Server)];
+        }
+
+        return [.. Command('d', "delete-server"), .. ServerOptions(KnownService(), full: Chance(5))];
+    }
+
+    /// <summary>A service that parses and that the kernel takes (unless it exists already).</summary>
+    private string[] ValidAddService()
+    {
+        var kind = _random.Next(10);
+        var v6 = Chance(30);
+        string[] service;
+        var udpOrMark = false;
+        if (kind < 7)
+        {
+            var protocol = kind < 4 ? "-t" : kind < 6 ? "-u" : "--sctp-service";
+            udpOrMark = protocol == "-u";
+            var host = v6 ? "[" + Pick(s_v6Hosts) + "]" : Pick(["198.18.0.1", "198.18.0.2", "198.18.0.3", "198.18.0.4", "web.example", "vip1"]);
+            service = [protocol, host + ":" + Pick(s_validPorts)];
+        }
+        else
+        {
+            udpOrMark = true;
+            service = v6 ? ["-f", Number(1, 20), "-6"] : ["-f", Number(1, 20)];
+        }
+
+        _services.Add(service);
+        var options = new List<List<string>> { service.ToList() };
+        var scheduler = Chance(80) ? Pick(s_kernelSchedulers) : null;
+        if (scheduler is not null)
+        {
+            options.Add(Option('s', "scheduler", scheduler).ToList());
+        }
+
+        if (Chance(40))
+        {
+            options.Add(Chance(50) ? ["-p"] : ["-p", Pick(["1", "30", "360", "3600", "2678400"])]);
+            if (Chance(30))
+            {
+                options.Add(["-M", v6 ? Pick(["48", "64", "96", "128"]) : Pick(["255.255.255.0", "255.255.0.0", "255.255.255.255", "0.0.0.0"])]);
+            }
+        }
+
+        if (Chance(10))
+        {
+            options.Add(["--pe", "sip"]);
+        }
+
+        if (udpOrMark && Chance(25))
+        {
+            options.Add(["-o"]);
+        }
+
+        if (Chance(20))
+        {
+            var flags = scheduler switch
+            {
+                "sh" => Pick(["sh-port", "sh-fallback", "sh-fallback,sh-port", "flag-3"]),
+                "mh" => Pick(["mh-port", "mh-fallback", "mh-port,mh-fallback", "flag-3"]),
+                _ => Pick(["flag-1", "flag-2", "flag-1,flag-3", "flag-1,flag-2,flag-3"]),
+            };
+            options.Add(["-b", flags]);
+        }
+
+        return [.. Command('A', "add-service"), .. options.SelectMany(o => o)];
+    }
+
+    /// <summary>A real server of the service that parses and that the kernel takes (unless it exists already).</summary>
+    private List<string> ValidServer(string[] service, bool remember, string? server = null)
+    {
+        var v6Service = service.Any(s => s.Contains("2001:db8", StringComparison.Ordinal)) || service.Contains("-6");
+        var tunnel = Chance(30);
+        var otherFamily = tunnel && Chance(30);
+        var v6 = otherFamily ? !v6Service : v6Service;
+        server ??= v6
+            ? "[" + Pick(s_v6Servers) + "]" + (Chance(50) ? ":" + Pick(s_validPorts) : ":80")
+            : Pick(["198.18.1.1", "198.18.1.2", "198.18.1.3", "198.18.1.4", "198.18.2.1", "rs1.example"]) + (Chance(50) ? ":" + Pick(s_validPorts) : string.Empty);
+        if (remember)
+        {
+            _servers.Add((service, server));
+        }
+
+        var options = new List<string>(service);
+        options.AddRange(Option('r', "real-server", server));
+        if (tunnel)
+        {
+            options.Add("-i");
+            switch (_random.Next(4))
+            {
+                case 0:
+                    break;
+                case 1:
+                    options.AddRange(["--tun-type", "ipip"]);
+                    break;
+                case 2:
+                    options.AddRange(["--tun-type", "gue", "--tun-port", Pick(["6080", "5555", "1", "65535"])]);
+                    if (Chance(70))
+                    {
+                        options.Add(Pick(["--tun-nocsum", "--tun-csum", "--tun-remcsum"]));
+                    }
+
+                    break;
+                default:
+                    options.AddRange(["--tun-type", "gre"]);
+                    if (Chance(70))
+                    {
+                        options.Add(Pick(["--tun-nocsum", "--tun-csum"]));
+                    }
+
+                    break;
+            }
+        }
+        else if (Chance(85))
+        {
+            options.Add(Pick(["-g", "-m", "-m", "--masquerading", "--gatewaying"]));
+        }
+
+        if (Chance(60))
+        {
+            options.AddRange(["-w", Pick(["0", "1", "2", "3", "10", "100", "65535", "65536", "2147483647"])]);
+        }
+
+        if (Chance(20))
+        {
+            var upper = _random.Next(0, 2000);
+            options.AddRange(["-x", upper.ToString(CultureInfo.InvariantCulture), "-y", _random.Next(0, upper + 1).ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        return options;
+    }
 
     private List<string> ServerOptions(string[] service, bool full)
     {

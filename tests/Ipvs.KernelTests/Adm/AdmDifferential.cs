@@ -89,6 +89,13 @@ public static class AdmDifferential
             script.Append($"PATH={Quote(Path.Combine(work, "bin"))}:$PATH\n");
         }
 
+        // Which tools answer here: checked before anything is compared.
+        script.Append("ipvsadm -v > canary.link 2>&1\n");
+        if (ipvsBinary is not null)
+        {
+            script.Append(CultureInfo.InvariantCulture, $"{Quote(ipvsBinary)} adm -v > canary.sub 2>&1\n");
+        }
+
         for (var i = 0; i < commands.Count; i++)
         {
             var command = commands[i];
@@ -150,6 +157,9 @@ public static class AdmDifferential
 
     private static List<string> Compare(string work, IReadOnlyList<AdmTestCommand> commands)
     {
+        CheckCanary(Path.Combine(work, "a", "canary.link"), "ipvsadm v1.31 ");
+        CheckCanary(Path.Combine(work, "b", "canary.link"), "ipvs adm v");
+        CheckCanary(Path.Combine(work, "b", "canary.sub"), "ipvs adm v");
         var differences = new List<string>();
         for (var i = 0; i < commands.Count; i++)
         {
@@ -225,6 +235,15 @@ public static class AdmDifferential
         }
 
         return $"exit statuses {string.Join(", ", statuses.Select(p => $"{p.Key}: {p.Value}"))}; {printed} printed, {complained} wrote errors";
+    }
+
+    private static void CheckCanary(string path, string expected)
+    {
+        var text = File.Exists(path) ? File.ReadAllText(path) : "<none>";
+        if (!text.StartsWith(expected, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{path} should come from the tool whose version starts '{expected}' but says: {text}");
+        }
     }
 
     private static string Read(string work, string side, int index, string part)
