@@ -57,6 +57,8 @@ PY
 lines=$(wc -l < "$work/restore")
 
 now() { date +%s%N; }
+# A namespace where 198.18.0.0/15 is on a link: the kernel takes only reachable unicast real servers.
+make_ns() { ip netns add "$1"; ip -n "$1" link set lo up; ip -n "$1" link add b0 type dummy; ip -n "$1" link set b0 up; ip -n "$1" addr add 198.19.255.254/15 dev b0; }
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e6}'; }
 ms_min() { sort -n | head -1 | awk '{printf "%.1f", $1/1e6}'; }
 row() { # name, debian-times-file, ours-times-file
@@ -70,7 +72,7 @@ echo "== restore: $lines lines ($services services x 4 real servers)" >&2
 for round in $(seq "$restore_rounds"); do
   for tool in debian ours; do
     ns=bench-r-$tool-$round
-    ip netns add "$ns"
+    make_ns "$ns"
     if [ $tool = debian ]; then cmd=("$debian" -R); else cmd=("$ours" adm -R); fi
     start=$(now); ip netns exec "$ns" "${cmd[@]}" < "$work/restore"; end=$(now)
     echo $((end - start)) >> "$work/r.$tool"
@@ -82,7 +84,7 @@ for round in $(seq "$restore_rounds"); do
 done
 
 echo "== list: the same table" >&2
-ip netns add bench-list
+make_ns bench-list
 ip netns exec bench-list "$ours" adm -R < "$work/restore"
 for kind in plain stats; do : > "$work/l$kind.debian"; : > "$work/l$kind.ours"; done
 ip netns exec bench-list "$debian" -Ln > "$work/list.debian"
@@ -101,7 +103,7 @@ done
 ip netns del bench-list
 
 echo "== start: -Ln on an empty table" >&2
-ip netns add bench-start
+make_ns bench-start
 for round in $(seq "$start_rounds"); do
   ip netns exec bench-start hyperfine -N -w 2 -r 20 --export-json "$work/s.json" "$debian -Ln" "$ours adm -Ln" > /dev/null 2>&1
   python3 - "$work" <<'PY'

@@ -135,8 +135,9 @@ public sealed class IpvsClient : IDisposable
     }
 
     /// <summary>
-    /// Lists the real servers of many services at once: the dumps are pipelined on one socket,
-    /// which is much faster than one round trip each. The result is aligned with <paramref name="keys"/>.
+    /// Lists the real servers of many services at once, on one socket: a send and a receive per
+    /// service (the kernel runs one dump at a time per socket), without the per-call overhead.
+    /// The result is aligned with <paramref name="keys"/>.
     /// </summary>
     public Task<IReadOnlyList<IReadOnlyList<RealServer>>> GetRealServersAsync(IReadOnlyList<VirtualServiceKey> keys, CancellationToken cancellationToken = default)
     {

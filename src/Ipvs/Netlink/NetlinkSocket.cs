@@ -120,9 +120,10 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     /// Sends the requests laid out back to back in <paramref name="requests"/> and waits for every
     /// reply. Requests go out in windows sized so that their replies fit the receive buffer; each
     /// gets a fresh sequence number, and non-dump requests always ask for an ACK, so every request
-    /// ends with exactly one ACK, error or DONE. A dump that the kernel refuses as busy (one dump at
-    /// a time per socket), reports as interrupted, or whose replies overflowed the receive buffer
-    /// is sent again.
+    /// ends with exactly one ACK, error or DONE. A window holds at most one dump (the kernel runs
+    /// one at a time per socket), so many dumps cost one send and one receive each. A dump that the
+    /// kernel still refuses as busy, reports as interrupted, or whose replies overflowed the
+    /// receive buffer is sent again.
     /// </summary>
     /// <returns>One outcome per request, in order.</returns>
     public NetlinkOutcome[] Execute(ReadOnlySpan<byte> requests, INetlinkReplyHandler? handler, CancellationToken cancellationToken)
@@ -144,16 +145,22 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             window.Clear();
             var bytes = 0;
             var cost = 0;
+            var hasDump = false;
             while (exchange.Pending.Count > 0)
             {
                 var next = exchange.Pending.Peek();
                 var length = offsets[next + 1] - offsets[next];
                 var requestCost = exchange.IsDump[next] ? DumpCost : ReplyCost;
-                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget))
+
+                // The kernel runs one dump per socket at a time and refuses another while one
+                // is unfinished (EBUSY), and a dump with entries finishes only once its first
+                // part has been read: one dump per window.
+                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget || (hasDump && exchange.IsDump[next])))
                 {
                     break;
                 }
 
+                hasDump |= exchange.IsDump[next];
                 window.Add(exchange.Pending.Dequeue());
                 bytes += length;
                 cost += requestCost;

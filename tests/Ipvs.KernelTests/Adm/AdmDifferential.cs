@@ -140,6 +140,11 @@ public static class AdmDifferential
         try
         {
             HostCommand.Check("ip", "-n", ns, "link", "set", "lo", "up");
+
+            // IPv4 real servers must be reachable unicast addresses (else EINVAL): put 198.18.0.0/15 on a link.
+            HostCommand.Check("ip", "-n", ns, "link", "add", "adm0", "type", "dummy");
+            HostCommand.Check("ip", "-n", ns, "link", "set", "adm0", "up");
+            HostCommand.Check("ip", "-n", ns, "addr", "add", "198.18.255.254/15", "dev", "adm0");
             var result = HostCommand.Run(
                 "ip",
                 ["netns", "exec", ns, "unshare", "-m", "--propagation", "private", "bash", Path.Combine(directory, "run.sh")],
