@@ -52,12 +52,8 @@ internal sealed unsafe class AdmOutput
         var newline = false;
         foreach (var c in text)
         {
-            _buffer[_length++] = (byte)c;
+            Put(c);
             newline |= c == '\n';
-            if (_length == _buffer.Length)
-            {
-                FlushBuffer();
-            }
         }
 
         if (newline && _lineBuffered)
@@ -68,8 +64,18 @@ internal sealed unsafe class AdmOutput
 
     public void Write(char c)
     {
-        Span<char> one = [c];
-        Write(one);
+        if (_unbuffered)
+        {
+            WriteMessage([c]);
+            return;
+        }
+
+        EnsureBuffer();
+        Put(c);
+        if (c == '\n' && _lineBuffered)
+        {
+            FlushBuffer();
+        }
     }
 
     /// <summary>printf("%u") / ("%llu").</summary>
@@ -160,9 +166,30 @@ internal sealed unsafe class AdmOutput
 
     private void Pad(int count)
     {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        if (_unbuffered)
+        {
+            WriteMessage(new string(' ', count));
+            return;
+        }
+
+        EnsureBuffer();
         for (var i = 0; i < count; i++)
         {
-            Write(' ');
+            Put(' ');
+        }
+    }
+
+    private void Put(char c)
+    {
+        _buffer[_length++] = (byte)c;
+        if (_length == _buffer.Length)
+        {
+            FlushBuffer();
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed unsafe class RestoreReader
     private readonly int _fd;
     private readonly Action _beforeRead;
     private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly char[] _token = new char[MaxToken];
     private int _start;
     private int _end;
     private bool _eof;
@@ -33,7 +34,7 @@ internal sealed unsafe class RestoreReader
     {
         var words = new List<string> { first };
         var tokens = 0;
-        var token = new char[MaxToken];
+        var token = _token;
         while (true)
         {
             var c = Peek();
