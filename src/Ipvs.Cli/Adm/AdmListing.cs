@@ -236,7 +236,7 @@ internal sealed class AdmListing
         if (se.FirewallMark != 0)
         {
             // Debian's 1.31 prints the mark with %d (fixed upstream after the release).
-            var mark = unchecked((int)se.FirewallMark).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var mark = CText.Decimal((long)unchecked((int)se.FirewallMark));
             serviceName = rule
                 ? (se.Family == AdmLibC.AF_INET6 ? "-f " + mark + " -6" : "-f " + mark)
                 : (se.Family == AdmLibC.AF_INET6 ? "FWM  " + mark + " IPv6" : "FWM  " + mark);
@@ -507,7 +507,7 @@ internal sealed class AdmListing
     /// <summary>print_largenum: right-aligned in 9 columns, abbreviated with K, M, G, T (powers of 1000) unless exact.</summary>
     internal static string LargeNumber(ulong value, bool exact)
     {
-        var digits = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var digits = CText.Decimal(value);
         if (exact)
         {
             return digits.PadLeft(digits.Length <= 8 ? 9 : digits.Length + 1);
@@ -521,7 +521,7 @@ internal sealed class AdmListing
             < 100_000_000_000_000UL => (value / 1_000_000_000UL, "G"),
             _ => (value / 1_000_000_000_000UL, "T"),
         };
-        var text = scaled.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var text = CText.Decimal(scaled);
         return suffix.Length == 0 ? text.PadLeft(9) : text.PadLeft(8) + suffix;
     }
 
@@ -587,7 +587,7 @@ internal sealed class AdmListing
         var text = e.TunnelType switch
         {
             0 => "ipip",
-            1 => "gue:" + e.TunnelPort.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + TunnelFlagText(AdmTables.TunnelFlagNames, e.TunnelFlags),
+            1 => "gue:" + CText.Decimal((long)e.TunnelPort) + ":" + TunnelFlagText(AdmTables.TunnelFlagNames, e.TunnelFlags),
             2 => "gre:" + TunnelFlagText(AdmTables.TunnelFlagNames, e.TunnelFlags),
             _ => "n/a",
         };

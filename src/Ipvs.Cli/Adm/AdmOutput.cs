@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Ipvs.Cli.Adm.Interop;
 
@@ -81,16 +80,16 @@ internal sealed unsafe class AdmOutput
     /// <summary>printf("%u") / ("%llu").</summary>
     public void WriteNumber(ulong value)
     {
-        Span<char> digits = stackalloc char[20];
-        value.TryFormat(digits, out var length, default, CultureInfo.InvariantCulture);
+        Span<char> digits = stackalloc char[21];
+        var length = CText.FormatDecimal(value, digits);
         Write(digits[..length]);
     }
 
     /// <summary>printf("%d").</summary>
     public void WriteNumber(long value)
     {
-        Span<char> digits = stackalloc char[20];
-        value.TryFormat(digits, out var length, default, CultureInfo.InvariantCulture);
+        Span<char> digits = stackalloc char[21];
+        var length = CText.FormatDecimal(value, digits);
         Write(digits[..length]);
     }
 
@@ -111,8 +110,8 @@ internal sealed unsafe class AdmOutput
     /// <summary>printf("%-Nu").</summary>
     public void WriteLeft(ulong value, int width)
     {
-        Span<char> digits = stackalloc char[20];
-        value.TryFormat(digits, out var length, default, CultureInfo.InvariantCulture);
+        Span<char> digits = stackalloc char[21];
+        var length = CText.FormatDecimal(value, digits);
         Write(digits[..length]);
         Pad(width - length);
     }
@@ -120,8 +119,8 @@ internal sealed unsafe class AdmOutput
     /// <summary>printf("%-Nd").</summary>
     public void WriteLeft(long value, int width)
     {
-        Span<char> digits = stackalloc char[20];
-        value.TryFormat(digits, out var length, default, CultureInfo.InvariantCulture);
+        Span<char> digits = stackalloc char[21];
+        var length = CText.FormatDecimal(value, digits);
         Write(digits[..length]);
         Pad(width - length);
     }
@@ -129,8 +128,8 @@ internal sealed unsafe class AdmOutput
     /// <summary>printf("%Nllu").</summary>
     public void WriteRight(ulong value, int width)
     {
-        Span<char> digits = stackalloc char[20];
-        value.TryFormat(digits, out var length, default, CultureInfo.InvariantCulture);
+        Span<char> digits = stackalloc char[21];
+        var length = CText.FormatDecimal(value, digits);
         Pad(width - length);
         Write(digits[..length]);
     }

@@ -520,6 +520,52 @@ internal static class CText
         return s.Length > size ? s[..size] : s;
     }
 
+    /// <summary>printf("%llu") into a buffer of at least 20 characters; returns the length. (No culture data: a command's start should not load any.)</summary>
+    public static int FormatDecimal(ulong value, Span<char> destination)
+    {
+        Span<char> reversed = stackalloc char[20];
+        var length = 0;
+        do
+        {
+            reversed[length++] = (char)('0' + (int)(value % 10));
+            value /= 10;
+        }
+        while (value != 0);
+
+        for (var i = 0; i < length; i++)
+        {
+            destination[i] = reversed[length - 1 - i];
+        }
+
+        return length;
+    }
+
+    /// <summary>printf("%lld") into a buffer of at least 21 characters; returns the length.</summary>
+    public static int FormatDecimal(long value, Span<char> destination)
+    {
+        if (value >= 0)
+        {
+            return FormatDecimal((ulong)value, destination);
+        }
+
+        destination[0] = '-';
+        return 1 + FormatDecimal(unchecked((ulong)-value), destination[1..]);
+    }
+
+    /// <summary>printf("%u") / ("%d") as a string.</summary>
+    public static string Decimal(long value)
+    {
+        Span<char> buffer = stackalloc char[21];
+        return new string(buffer[..FormatDecimal(value, buffer)]);
+    }
+
+    /// <summary>printf("%llu") as a string.</summary>
+    public static string Decimal(ulong value)
+    {
+        Span<char> buffer = stackalloc char[20];
+        return new string(buffer[..FormatDecimal(value, buffer)]);
+    }
+
     private static int WriteDecimal(Span<char> destination, int value)
     {
         if (value >= 100)

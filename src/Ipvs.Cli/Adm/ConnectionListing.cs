@@ -191,7 +191,7 @@ internal sealed class ConnectionListing
     /// <summary>printf("%02d").</summary>
     private static string TwoDigits(int value)
     {
-        var text = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var text = CText.Decimal((long)value);
         return value >= 0 && text.Length < 2 ? "0" + text : value < 0 && text.Length < 3 ? "-0" + text[1..] : text;
     }
 

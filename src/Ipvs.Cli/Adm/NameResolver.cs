@@ -90,12 +90,12 @@ internal static unsafe class NameResolver
         if (numeric)
         {
             host = CText.InetNtop(family, address);
-            portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            portText = CText.Decimal((long)port);
         }
         else
         {
             host = AddressToHost(family, address) ?? CText.InetNtop(family, address);
-            portText = PortToService(port, protocol) ?? port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            portText = PortToService(port, protocol) ?? CText.Decimal((long)port);
         }
 
         var text = family == AdmLibC.AF_INET ? string.Concat(host, ":", portText) : string.Concat("[", host, "]:", portText);
