@@ -233,9 +233,10 @@ internal sealed class AdmKernel : IDisposable
         {
             result = _client.Execute(list);
         }
-        catch (IpvsException e)
+        catch (Exception e) when (IsKernelFailure(e))
         {
-            Array.Fill(errors, e.ErrorNumber == 0 ? Ipvs.Netlink.Interop.LibC.EINVAL : e.ErrorNumber);
+            // The socket failed, not the kernel's answer to one request: libnl then leaves EINVAL.
+            Array.Fill(errors, ErrorNumber(e));
             return errors;
         }
 
@@ -246,6 +247,18 @@ internal sealed class AdmKernel : IDisposable
 
         return errors;
     }
+
+    /// <summary>A failure of the request or of the socket under it, as opposed to a bug.</summary>
+    public static bool IsKernelFailure(Exception e) =>
+        e is IpvsException or Ipvs.Netlink.NetlinkException or Ipvs.Netlink.NetlinkProtocolException or TimeoutException;
+
+    /// <summary>The errno libipvs would leave for a failure (EINVAL when there is none, as libnl's errors leave it).</summary>
+    public static int ErrorNumber(Exception e) => e switch
+    {
+        IpvsException { ErrorNumber: > 0 } ipvs => ipvs.ErrorNumber,
+        Ipvs.Netlink.NetlinkException { Errno: > 0 } netlink => netlink.Errno,
+        _ => Ipvs.Netlink.Interop.LibC.EINVAL,
+    };
 
     private static VirtualServiceKey ToKey(AdmRequest request)
     {

@@ -54,9 +54,9 @@ internal sealed class AdmListing
 
             servers = _kernel.Client.GetRealServers(keys);
         }
-        catch (IpvsException e)
+        catch (Exception e) when (AdmKernel.IsKernelFailure(e))
         {
-            throw AdmStopException.Exit(1, _kernel.StrError(ErrorNumber(e)) + "\n");
+            throw AdmStopException.Exit(1, _kernel.StrError(AdmKernel.ErrorNumber(e)) + "\n");
         }
 
         var rows = new ServiceRow[services.Count];
@@ -97,9 +97,9 @@ internal sealed class AdmListing
 
             servers = _kernel.Client.GetRealServers([service.Key])[0];
         }
-        catch (IpvsException e)
+        catch (Exception e) when (AdmKernel.IsKernelFailure(e))
         {
-            throw AdmStopException.Exit(1, _kernel.StrError(ErrorNumber(e)) + "\n");
+            throw AdmStopException.Exit(1, _kernel.StrError(AdmKernel.ErrorNumber(e)) + "\n");
         }
 
         PrintTitle(format);
@@ -116,7 +116,7 @@ internal sealed class AdmListing
         {
             timeouts = _kernel.Client.GetTimeouts();
         }
-        catch (IpvsException)
+        catch (Exception e) when (AdmKernel.IsKernelFailure(e))
         {
             throw AdmStopException.Exit(1);
         }
@@ -139,7 +139,7 @@ internal sealed class AdmListing
         {
             daemons = _kernel.Client.GetSyncDaemons();
         }
-        catch (IpvsException)
+        catch (Exception e) when (AdmKernel.IsKernelFailure(e))
         {
             throw AdmStopException.Exit(1);
         }
@@ -197,8 +197,6 @@ internal sealed class AdmListing
             _out.Write(")\n");
         }
     }
-
-    private static int ErrorNumber(IpvsException e) => e.ErrorNumber == 0 ? Ipvs.Netlink.Interop.LibC.EINVAL : e.ErrorNumber;
 
     private void PrintTitle(AdmFormat format)
     {

@@ -66,6 +66,12 @@ internal sealed class AdmProgram
 
             status = stop.ExitCode;
         }
+        catch (Exception e) when (AdmKernel.IsKernelFailure(e) || e is IOException)
+        {
+            // Not a place where ipvsadm stops: a failure it would not have met (our socket's).
+            standardError.Write("ipvs adm: " + e.Message + "\n");
+            status = 255;
+        }
         finally
         {
             adm._kernel?.Dispose();
