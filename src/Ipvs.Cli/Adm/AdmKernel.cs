@@ -108,27 +108,9 @@ internal sealed class AdmKernel : IDisposable
         }
     }
 
-    private static bool RunModprobe()
-    {
-        try
-        {
-            var start = new System.Diagnostics.ProcessStartInfo("/sbin/modprobe") { UseShellExecute = false };
-            start.ArgumentList.Add("--");
-            start.ArgumentList.Add("ip_vs");
-            using var process = System.Diagnostics.Process.Start(start);
-            if (process is null)
-            {
-                return false;
-            }
-
-            process.WaitForExit();
-            return process.ExitCode == 0;
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            return false;
-        }
-    }
+    /// <summary>modprobe_ipvs: its output goes where ours goes.</summary>
+    private static bool RunModprobe() =>
+        Ipvs.Kernel.ChildProcess.Run("/sbin/modprobe", ["--", "ip_vs"], captureError: false, out _, out _) == 0;
 
     /// <summary>ipvs_strerror: the message libipvs has for this errno after <paramref name="function"/>, else strerror.</summary>
     public static string StrError(LibFunction function, int errno)
