@@ -8,14 +8,15 @@
 #   restore  `-R` of N services (default 10,000) with 4 real servers each (5 N lines), into a
 #            fresh network namespace per run; the resulting tables are checked identical
 #   list     `-Ln` and `-Ln --stats` of that table (5 N entries), output to /dev/null
-#   start    `-Ln` on an empty table: cold start, hyperfine -N (no shell), in rounds of 20 runs
+#   start    `-Ln` on an empty table: cold start, hyperfine -N (no shell), rounds of 10 runs of
+#            each tool (20 rounds), measured first, before the large tables exist
 # Wall times come from the guest's clock (date +%s%N around each restore and listing run;
 # hyperfine for the start-up runs). The guest is User-Mode Linux: one CPU, slow system calls
 # and page faults, so absolute times are far above bare metal; the ratios are the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-services=10000; restore_rounds=3; list_rounds=5; start_rounds=10
+services=10000; restore_rounds=3; list_rounds=5; start_rounds=20
 while [ $# -gt 0 ]; do
   case "$1" in
     --services) services=$2; shift 2;;
@@ -67,6 +68,21 @@ row() { # name, debian-times-file, ours-times-file
     "$(awk -v d="$d" -v o="$o" 'BEGIN{printf "%.1fx", d/o}')" "$(ms_min < "$2")" "$(ms_min < "$3")" "$(wc -l < "$2")"
 }
 
+echo "== start: -Ln on an empty table" >&2
+make_ns bench-start
+for round in $(seq "$start_rounds"); do
+  ip netns exec bench-start hyperfine -N -w 2 -r 10 --export-json "$work/s.json" "$debian -Ln" "$ours adm -Ln" > /dev/null 2>&1
+  python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+for r, name in zip(json.load(open(f"{work}/s.json"))["results"], ["debian", "ours"]):
+    with open(f"{work}/s.{name}", "a") as f:
+        for t in r["times"]:
+            f.write(f"{int(t * 1e9)}\n")
+PY
+done
+ip netns del bench-start
+
 echo "== restore: $lines lines ($services services x 4 real servers)" >&2
 : > "$work/r.debian"; : > "$work/r.ours"
 for round in $(seq "$restore_rounds"); do
@@ -101,21 +117,6 @@ for round in $(seq "$list_rounds"); do
   done
 done
 ip netns del bench-list
-
-echo "== start: -Ln on an empty table" >&2
-make_ns bench-start
-for round in $(seq "$start_rounds"); do
-  ip netns exec bench-start hyperfine -N -w 2 -r 20 --export-json "$work/s.json" "$debian -Ln" "$ours adm -Ln" > /dev/null 2>&1
-  python3 - "$work" <<'PY'
-import json, sys
-work = sys.argv[1]
-for r, name in zip(json.load(open(f"{work}/s.json"))["results"], ["debian", "ours"]):
-    with open(f"{work}/s.{name}", "a") as f:
-        for t in r["times"]:
-            f.write(f"{int(t * 1e9)}\n")
-PY
-done
-ip netns del bench-start
 
 echo
 printf '%-28s %13s %13s %8s\n' "" "ipvsadm" "ipvs adm" "ratio"
