@@ -128,7 +128,8 @@ public static class AdmDifferential
             if (ipvsBinary is not null && IsNoSortListing(command))
             {
                 // The kernel's own order depends on the namespace: check it against ipvsadm in this one.
-                script.Append(CultureInfo.InvariantCulture, $"/usr/sbin/ipvsadm {args} > {i}.same.out 2> {i}.same.err < {input}; echo $? > {i}.same.rc\n");
+                // exec -a: Debian's binary with the argv[0] the other side has, which usage errors print.
+                script.Append(CultureInfo.InvariantCulture, $"(exec -a ipvsadm /usr/sbin/ipvsadm {args}) > {i}.same.out 2> {i}.same.err < {input}; echo $? > {i}.same.rc\n");
             }
         }
 
