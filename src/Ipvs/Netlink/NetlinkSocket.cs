@@ -402,7 +402,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private int Receive(bool wait, CancellationToken cancellationToken)
     {
         EnsureSlots();
-        var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+        // Read the clock only when a reply is not there yet: usually it is (the kernel answers
+        // while the request is sent), and in some sandboxes reading the clock is a system call.
+        long deadline = 0;
         while (true)
         {
             for (var i = 0; i < _slotCount; i++)
@@ -445,6 +447,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            if (deadline == 0)
+            {
+                deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+            }
+
             var remaining = deadline - Environment.TickCount64;
             if (remaining <= 0)
             {
