@@ -1,3 +1,5 @@
+using Ipvs.Cli.Adm;
+
 namespace Ipvs.Cli;
 
 /// <summary>
@@ -8,9 +10,10 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var invokedAs = InvokedName();
-        return invokedAs switch
+        var argv0 = Environment.GetCommandLineArgs()[0];
+        return InvokedName(argv0) switch
         {
+            "ipvsadm" => AdmProgram.Run(argv0, args),
             _ => RunIpvs(args),
         };
     }
@@ -21,6 +24,8 @@ internal static class Program
         {
             switch (args[0])
             {
+                case "adm":
+                    return AdmProgram.Run(AdmProgram.DefaultProgramName, args[1..]);
                 case "demo":
                     return DemoCommand.Run(args[1..]);
                 case "apply" or "diff" or "export":
@@ -32,9 +37,5 @@ internal static class Program
     }
 
     /// <summary>The file name the binary was started as (argv[0]), which a link can change.</summary>
-    internal static string InvokedName()
-    {
-        var argv0 = Environment.GetCommandLineArgs()[0];
-        return Path.GetFileNameWithoutExtension(argv0);
-    }
+    internal static string InvokedName(string argv0) => Path.GetFileNameWithoutExtension(argv0);
 }

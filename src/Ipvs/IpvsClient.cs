@@ -24,8 +24,8 @@ public sealed class IpvsClient : IDisposable
     private readonly ushort _familyId;
     private readonly IpvsClientOptions _options;
     private readonly Lock _lock = new();
-    private readonly NetlinkMessageWriter _writer = new(16 * 1024);
-    private readonly HashSet<string> _modulesChecked = new(StringComparer.Ordinal);
+    private readonly NetlinkMessageWriter _writer = new(2048);
+    private HashSet<string>? _modulesChecked;
     private bool _disposed;
 
     private IpvsClient(NetlinkSocket socket, GenericNetlinkFamily family, IpvsClientOptions options)
@@ -145,8 +145,9 @@ public sealed class IpvsClient : IDisposable
     }
 
     /// <summary>
-    /// Lists the real servers of many services at once: the dumps are pipelined on one socket,
-    /// which is much faster than one round trip each. The result is aligned with <paramref name="keys"/>.
+    /// Lists the real servers of many services at once, on one socket: a send and a receive per
+    /// service (the kernel runs one dump at a time per socket), without the per-call overhead.
+    /// The result is aligned with <paramref name="keys"/>.
     /// </summary>
     public Task<IReadOnlyList<IReadOnlyList<RealServer>>> GetRealServersAsync(IReadOnlyList<VirtualServiceKey> keys, CancellationToken cancellationToken = default)
     {
@@ -235,6 +236,26 @@ public sealed class IpvsClient : IDisposable
         ArgumentNullException.ThrowIfNull(operations);
         return Complete(() => ExecuteBatch(operations as IReadOnlyList<IpvsOperation> ?? operations.ToArray(), cancellationToken), cancellationToken);
     }
+
+    // Synchronous forms of the reads and of ExecuteAsync, for the command-line layers, where
+    // every millisecond of start-up counts: the kernel answers while requests are sent, so tasks
+    // only add work there.
+
+    internal IpvsInfo GetInfo() =>
+        Single(IpvsOperationKind.GetInfo, IpvsGenl.CmdGetInfo, null, static m => IpvsCodec.DecodeInfo(m), CancellationToken.None);
+
+    internal IReadOnlyList<VirtualService> GetServices() => ListServices(CancellationToken.None);
+
+    internal VirtualService? GetService(VirtualServiceKey key) => GetService(key, CancellationToken.None);
+
+    internal IReadOnlyList<IReadOnlyList<RealServer>> GetRealServers(IReadOnlyList<VirtualServiceKey> keys) => ListRealServers(keys, CancellationToken.None);
+
+    internal IpvsTimeouts GetTimeouts() =>
+        Single(IpvsOperationKind.GetTimeouts, IpvsGenl.CmdGetConfig, null, static m => IpvsCodec.DecodeTimeouts(m), CancellationToken.None);
+
+    internal IReadOnlyList<SyncDaemon> GetSyncDaemons() => ListSyncDaemons(CancellationToken.None);
+
+    internal IpvsBatchResult Execute(IReadOnlyList<IpvsOperation> operations) => ExecuteBatch(operations, CancellationToken.None);
 
     /// <summary>Closes the netlink socket.</summary>
     public void Dispose()
@@ -468,6 +489,7 @@ public sealed class IpvsClient : IDisposable
             return;
         }
 
+        _modulesChecked ??= new HashSet<string>(StringComparer.Ordinal);
         if (service.Scheduler is { Length: > 0 } scheduler && scheduler != "none" && _modulesChecked.Add("ip_vs_" + scheduler))
         {
             KernelModules.EnsureLoaded("ip_vs_" + scheduler);

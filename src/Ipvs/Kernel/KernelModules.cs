@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Ipvs.Kernel;
 
 /// <summary>
@@ -28,31 +26,13 @@ internal static class KernelModules
             return "modprobe was not found";
         }
 
-        try
+        var status = ChildProcess.Run(modprobe, ["--", module], captureError: true, out var standardError, out var error);
+        if (status < 0)
         {
-            var start = new ProcessStartInfo(modprobe)
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add("--");
-            start.ArgumentList.Add(module);
-            using var process = Process.Start(start);
-            if (process is null)
-            {
-                return "modprobe could not be started";
-            }
+            return $"modprobe could not be run: {error}";
+        }
 
-            var error = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? null : $"modprobe {module} failed: {error.Trim()}";
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
-        {
-            return $"modprobe could not be run: {e.Message}";
-        }
+        return status == 0 ? null : $"modprobe {module} failed: {standardError.Trim()}";
     }
 
     /// <summary>Loads <c>ip_vs_NAME</c> for a scheduler (or <c>ip_vs_pe_NAME</c> for an engine) unless it is loaded.</summary>

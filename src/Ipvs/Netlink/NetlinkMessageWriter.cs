@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
@@ -18,7 +17,8 @@ internal sealed class NetlinkMessageWriter : IDisposable
 
     public NetlinkMessageWriter(int initialCapacity = 4096)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        // Not pooled: a short-lived command should not pay for setting up the shared pool.
+        _buffer = GC.AllocateUninitializedArray<byte>(initialCapacity);
     }
 
     /// <summary>Bytes written so far (every complete message).</summary>
@@ -148,12 +148,8 @@ internal sealed class NetlinkMessageWriter : IDisposable
 
     public void Dispose()
     {
-        var buffer = _buffer;
         _buffer = [];
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        _length = 0;
     }
 
     private Span<byte> WriteAttributeHeader(ushort type, int payloadLength)
@@ -181,13 +177,8 @@ internal sealed class NetlinkMessageWriter : IDisposable
 
     private void Grow(int required)
     {
-        var newBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(required, _buffer.Length * 2));
+        var newBuffer = GC.AllocateUninitializedArray<byte>(Math.Max(required, _buffer.Length * 2));
         _buffer.AsSpan(0, _length).CopyTo(newBuffer);
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-        }
-
         _buffer = newBuffer;
     }
 }

@@ -29,10 +29,15 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private readonly int _maxSendBytes;
     private int _replyBudget;
     private uint _sequence;
-    private byte[] _slots = [];
-    private LibC.MMsgHdr[] _headers = [];
-    private LibC.IoVec[] _vectors = [];
-    private byte[] _sendBuffer = [];
+    // I/O buffers live in native memory: the kernel writes into them between calls, and pinned
+    // managed arrays would make the GC set up its pinned-object heap at the first request (page
+    // faults and system calls every short-lived command pays). Pages are touched only as used.
+    private byte* _slots;
+    private LibC.MMsgHdr* _headers;
+    private LibC.IoVec* _vectors;
+    private int _slotCount;
+    private byte* _sendBuffer;
+    private int _sendBufferLength;
     private bool _growSlots;
 
     private NetlinkSocket(NetlinkSafeHandle handle, int fd, uint portId, int receiveBuffer, int sendBuffer, TimeSpan timeout)
@@ -109,15 +114,23 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     internal static NetlinkSocket FromDescriptor(int fd, uint portId, int receiveBufferSize, int sendBufferSize, TimeSpan timeout) =>
         new(new NetlinkSafeHandle(fd), fd, portId, receiveBufferSize, sendBufferSize, timeout);
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _handle.Dispose();
+        FreeSlots();
+        NativeMemory.Free(_sendBuffer);
+        _sendBuffer = null;
+        _sendBufferLength = 0;
+    }
 
     /// <summary>
     /// Sends the requests laid out back to back in <paramref name="requests"/> and waits for every
-    /// reply. Requests go out in windows sized so that their replies fit the receive buffer, and a
-    /// dump ends its window (one dump at a time per socket); each request gets a fresh sequence
-    /// number, and non-dump requests always ask for an ACK, so every request ends with exactly one
-    /// ACK, error or DONE. A dump that the kernel refuses as busy, reports as interrupted, or whose
-    /// replies overflowed the receive buffer is sent again.
+    /// reply. Requests go out in windows sized so that their replies fit the receive buffer; each
+    /// gets a fresh sequence number, and non-dump requests always ask for an ACK, so every request
+    /// ends with exactly one ACK, error or DONE. A dump ends its window (the kernel runs one at a
+    /// time per socket), so many dumps cost one send and one receive each. A dump that the
+    /// kernel still refuses as busy, reports as interrupted, or whose replies overflowed the
+    /// receive buffer is sent again.
     /// </summary>
     /// <returns>One outcome per request, in order.</returns>
     public NetlinkOutcome[] Execute(ReadOnlySpan<byte> requests, INetlinkReplyHandler? handler, CancellationToken cancellationToken)
@@ -197,9 +210,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
     private uint SendWindow(ReadOnlySpan<byte> requests, List<int> offsets, List<int> window, bool[] isDump, int bytes)
     {
-        if (_sendBuffer.Length < bytes)
+        if (_sendBufferLength < bytes)
         {
-            _sendBuffer = GC.AllocateUninitializedArray<byte>(Math.Max(bytes, 4096), pinned: true);
+            NativeMemory.Free(_sendBuffer);
+            _sendBufferLength = Math.Max(bytes, 4096);
+            _sendBuffer = (byte*)NativeMemory.Alloc((nuint)_sendBufferLength);
         }
 
         var firstSequence = _sequence;
@@ -207,7 +222,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         foreach (var index in window)
         {
             var request = requests[offsets[index]..offsets[index + 1]];
-            var target = _sendBuffer.AsSpan(position, request.Length);
+            var target = new Span<byte>(_sendBuffer + position, request.Length);
             request.CopyTo(target);
             var flags = (ushort)(HostOrder.ReadU16(target[6..]) | NetlinkConstants.FlagRequest);
             if (!isDump[index])
@@ -221,22 +236,19 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             position += request.Length;
         }
 
-        fixed (byte* buffer = _sendBuffer)
+        while (true)
         {
-            while (true)
+            var sent = LibC.Send(_fd, _sendBuffer, (nuint)position, 0);
+            if (sent >= 0)
             {
-                var sent = LibC.Send(_fd, buffer, (nuint)position, 0);
-                if (sent >= 0)
-                {
-                    Debug.Assert(sent == position, "netlink sends are all or nothing");
-                    break;
-                }
+                Debug.Assert(sent == position, "netlink sends are all or nothing");
+                break;
+            }
 
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != LibC.EINTR)
-                {
-                    throw new NetlinkException(errno, context: "sending to the kernel");
-                }
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EINTR)
+            {
+                throw new NetlinkException(errno, context: "sending to the kernel");
             }
         }
 
@@ -398,21 +410,18 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private int Receive(bool wait, CancellationToken cancellationToken)
     {
         EnsureSlots();
-        var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+        // Read the clock only when a reply is not there yet: usually it is (the kernel answers
+        // while the request is sent), and in some sandboxes reading the clock is a system call.
+        long deadline = 0;
         while (true)
         {
-            int received;
-            fixed (LibC.MMsgHdr* headers = _headers)
+            for (var i = 0; i < _slotCount; i++)
             {
-                for (var i = 0; i < _headers.Length; i++)
-                {
-                    headers[i].Header.Flags = 0;
-                    headers[i].Length = 0;
-                }
-
-                received = LibC.RecvMMsg(_fd, headers, (uint)_headers.Length, LibC.MSG_DONTWAIT, null);
+                _headers[i].Header.Flags = 0;
+                _headers[i].Length = 0;
             }
 
+            var received = LibC.RecvMMsg(_fd, _headers, (uint)_slotCount, LibC.MSG_DONTWAIT, null);
             if (received > 0)
             {
                 for (var i = 0; i < received; i++)
@@ -423,9 +432,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                     }
                 }
 
-                // A full batch suggests more are queued: receive more per call next time. Not now:
-                // the caller has yet to read these slots.
-                _growSlots = received == _headers.Length && _headers.Length < MaxSlots;
+                // More may be queued: take more at once next time. Not now: the datagrams just
+                // received live in the current slots until the caller has read them.
+                _growSlots = received == _slotCount && _slotCount < MaxSlots;
                 return received;
             }
 
@@ -446,6 +455,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            if (deadline == 0)
+            {
+                deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+            }
+
             var remaining = deadline - Environment.TickCount64;
             if (remaining <= 0)
             {
@@ -457,36 +471,48 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    private ReadOnlySpan<byte> Datagram(int slot) => _slots.AsSpan(slot * SlotSize, (int)_headers[slot].Length);
+    private ReadOnlySpan<byte> Datagram(int slot) => new(_slots + ((nint)slot * SlotSize), (int)_headers[slot].Length);
 
     private void EnsureSlots()
     {
-        if (_headers.Length == 0)
+        if (_slotCount == 0)
         {
             AllocateSlots(MinSlots);
         }
         else if (_growSlots)
         {
             _growSlots = false;
-            AllocateSlots(Math.Min(_headers.Length * 4, MaxSlots));
+            GrowSlots();
         }
     }
 
+    private void GrowSlots() => AllocateSlots(Math.Min(_slotCount * 4, MaxSlots));
+
     private void AllocateSlots(int count)
     {
-        // Pinned, so the addresses in the iovecs stay valid between calls.
-        _slots = GC.AllocateUninitializedArray<byte>(count * SlotSize, pinned: true);
-        _vectors = GC.AllocateArray<LibC.IoVec>(count, pinned: true);
-        _headers = GC.AllocateArray<LibC.MMsgHdr>(count, pinned: true);
-        var slots = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_slots));
-        var vectors = (LibC.IoVec*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_vectors));
+        FreeSlots();
+        _slots = (byte*)NativeMemory.Alloc((nuint)count * SlotSize);
+        _vectors = (LibC.IoVec*)NativeMemory.Alloc((nuint)count, (nuint)sizeof(LibC.IoVec));
+        _headers = (LibC.MMsgHdr*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(LibC.MMsgHdr));
+        _slotCount = count;
         for (var i = 0; i < count; i++)
         {
-            vectors[i].Base = slots + (i * SlotSize);
-            vectors[i].Length = SlotSize;
-            _headers[i].Header.Iov = vectors + i;
+            _vectors[i].Base = _slots + ((nint)i * SlotSize);
+            _vectors[i].Length = SlotSize;
+            _headers[i].Header.Iov = _vectors + i;
             _headers[i].Header.IovLength = 1;
         }
+    }
+
+    private void FreeSlots()
+    {
+        NativeMemory.Free(_slots);
+        NativeMemory.Free(_vectors);
+        NativeMemory.Free(_headers);
+        _slots = null;
+        _vectors = null;
+        _headers = null;
+        _slotCount = 0;
     }
 
     private static void SetOption(int fd, int level, int name, int value) => LibC.SetSockOpt(fd, level, name, &value, sizeof(int));
