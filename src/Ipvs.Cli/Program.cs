@@ -11,6 +11,7 @@ internal static class Program
         var invokedAs = InvokedName();
         return invokedAs switch
         {
+            "sealctl" => RunSealctl(args),
             _ => RunIpvs(args),
         };
     }
@@ -23,10 +24,30 @@ internal static class Program
             {
                 case "demo":
                     return DemoCommand.Run(args[1..]);
+                case "care":
+                    return Care.CareCommand.Run(args[1..], invokedAsSealctl: false);
             }
         }
 
         Console.Error.WriteLine("usage: ipvs demo");
+        return 2;
+    }
+
+    /// <summary>
+    /// <c>sealctl ipvs …</c>: the one sealctl command this binary provides. sealctl's global
+    /// flags (--debug, --show-path) may come before "ipvs"; they are passed on with the rest.
+    /// </summary>
+    private static int RunSealctl(string[] args)
+    {
+        var index = Array.FindIndex(args, a => !a.StartsWith('-'));
+        if (index >= 0 && args[index] == "ipvs")
+        {
+            return Care.CareCommand.Run([.. args[..index], .. args[(index + 1)..]], invokedAsSealctl: true);
+        }
+
+        Console.Error.WriteLine(index < 0
+            ? "usage: sealctl ipvs --vs ADDRESS:PORT --rs ADDRESS:PORT [flags] (this binary provides only 'sealctl ipvs')"
+            : $"sealctl: unknown command \"{args[index]}\": this binary provides only 'sealctl ipvs'");
         return 2;
     }
 

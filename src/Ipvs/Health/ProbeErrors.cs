@@ -1,0 +1,40 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace Ipvs.Health;
+
+/// <summary>Short, lower-case descriptions of why a probe failed, for logs and metrics.</summary>
+internal static class ProbeErrors
+{
+    public static string Describe(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SocketException socket:
+                    return socket.SocketErrorCode switch
+                    {
+                        SocketError.ConnectionRefused => "connection refused",
+                        SocketError.ConnectionReset => "connection reset",
+                        SocketError.HostUnreachable => "host unreachable",
+                        SocketError.NetworkUnreachable => "network unreachable",
+                        SocketError.TimedOut => "connection timed out",
+                        SocketError.AddressNotAvailable => "address not available",
+                        _ => socket.Message.ToLowerInvariant(),
+                    };
+                case AuthenticationException auth:
+                    return "TLS handshake failed: " + auth.Message;
+                case HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }:
+                    return "the server closed the connection without answering";
+                case HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }:
+                    return "invalid HTTP response";
+                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } when e.InnerException is null:
+                    return "TLS handshake failed";
+            }
+        }
+
+        return error.Message;
+    }
+}
