@@ -1,4 +1,3 @@
-using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
 
@@ -26,12 +25,8 @@ internal static class ProbeErrors
                     };
                 case AuthenticationException auth:
                     return "TLS handshake failed: " + auth.Message;
-                case HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }:
-                    return "the server closed the connection without answering";
-                case HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }:
-                    return "invalid HTTP response";
-                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } when e.InnerException is null:
-                    return "TLS handshake failed";
+                case EndOfStreamException or InvalidDataException:
+                    return e.Message;
             }
         }
 
