@@ -119,7 +119,11 @@ def respond(conn, request):
     method, path, _ = (lines[0].split(" ") + ["", "", ""])[:3]
     headers = [line for line in lines[1:] if line]
     if log:
-        log.write(f"{time.time():.3f} {method} {path} headers={headers!r} body={body.decode('latin-1')!r}\n")
+        try:
+            peer = conn.sock.getpeername()[0]
+        except OSError:
+            peer = "?"
+        log.write(f"{time.time():.3f} from={peer} {method} {path} headers={headers!r} body={body.decode('latin-1')!r}\n")
     if path.split("?")[0] == args.health_path:
         status, text = (500, "sick\n") if state["sick"] else (200, "ok\n")
     else:

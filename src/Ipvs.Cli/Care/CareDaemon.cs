@@ -36,6 +36,14 @@ internal sealed class CareDaemon
 
     public async Task<int> RunAsync()
     {
+        if (_log.IsEnabled(LogLevel.Debug))
+        {
+            foreach (var (name, value) in _options.FlagValues)
+            {
+                _log.Debug($"FLAG: --{name}=\"{value}\"");
+            }
+        }
+
         if (_options.Clean)
         {
             return await CleanAsync().ConfigureAwait(false);
@@ -55,7 +63,19 @@ internal sealed class CareDaemon
         _metrics = new CareMetrics(Keepers, client);
         var observer = new CareLogObserver(_log, _metrics);
 
-        // 1. The virtual servers and their real servers, as lvscare does before its first probe.
+        // 1. What the route or link mode needs is checked before anything changes.
+        _ruler = CreateRuler(_options);
+        try
+        {
+            _ruler?.Check();
+        }
+        catch (Exception e) when (IsSetupFailure(e))
+        {
+            _log.Error($"cannot use {_ruler!.Name} mode: {e.Message}");
+            return 1;
+        }
+
+        // 2. The virtual servers and their real servers, as lvscare does before its first probe.
         foreach (var service in _options.Services)
         {
             var keeper = CreateKeeper(client, service, observer);
@@ -74,14 +94,13 @@ internal sealed class CareDaemon
             _running.Add(keeper);
         }
 
-        // 2. The route or the link.
-        _ruler = CreateRuler(_options);
+        // 3. The route or the link.
         if (_ruler is not null)
         {
             try
             {
                 _ruler.Setup();
-                _log.Info($"{_ruler.Name} mode set up", [("addresses", string.Join(',', _ruler.Addresses))]);
+                _log.Info($"{_ruler.Name} mode set up", [("addresses", string.Join(',', _ruler.Addresses)), .. (_ruler is LinkRuler link ? new[] { ("masquerade", (object?)link.MasqueradeBackend) } : [])]);
             }
             catch (Exception e) when (IsSetupFailure(e))
             {
@@ -250,7 +269,7 @@ internal sealed class CareDaemon
                     return null;
                 }
 
-                return new RouteRuler(Nftables.Addresses(keys), options.Gateway);
+                return new RouteRuler(Masquerade.Addresses(keys), options.Gateway);
             case CareMode.Link:
                 return new LinkRuler(options.Interface, keys, options.MasqueradeMark);
             default:

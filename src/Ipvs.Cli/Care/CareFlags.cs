@@ -322,6 +322,7 @@ internal static class CareFlags
             PrintStaticPod = printStaticPod,
             Image = flags["image"].Text is { Length: > 0 } image ? image : DefaultImage,
             StaticPodArguments = StaticPodArguments(flags, file),
+            FlagValues = flags.Definitions.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => new KeyValuePair<string, string>(d.Name, flags.Display(d.Name))).ToList(),
         };
         error = null;
         return true;

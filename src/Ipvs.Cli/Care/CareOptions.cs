@@ -83,6 +83,9 @@ internal sealed record CareOptions
 
     public string Image { get; init; } = CareFlags.DefaultImage;
 
+    /// <summary>Every flag and its value, for the debug log (sealos prints them as FLAG: --name="value").</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> FlagValues { get; init; } = [];
+
     /// <summary>The arguments to write into the static pod's command line.</summary>
     public IReadOnlyList<string> StaticPodArguments { get; init; } = [];
 

@@ -513,6 +513,23 @@ internal sealed class FlagSet
         }
     }
 
+    /// <summary>The value as pflag prints it (<c>--name="value"</c> in sealos' FLAG dump).</summary>
+    public string Display(string name)
+    {
+        var definition = _byName[name];
+        var value = _values[name];
+        return definition.Kind switch
+        {
+            FlagKind.Bool => value.Bool ? "true" : "false",
+            FlagKind.StringSlice => "[" + string.Join(',', value.Strings) + "]",
+            FlagKind.IntSlice => "[" + string.Join(',', value.Ints.Select(i => i.ToString(CultureInfo.InvariantCulture))) + "]",
+            FlagKind.StringToString => "[" + string.Join(',', value.Pairs.Select(p => p.Key + "=" + p.Value)) + "]",
+            FlagKind.IP => value.Address?.ToString() ?? "<nil>",
+            FlagKind.Duration or FlagKind.DurationOrSeconds => Ipvs.Health.HealthCheckOptions.Format(value.Duration),
+            _ => value.Text ?? string.Empty,
+        };
+    }
+
     /// <summary>The value as it would be written back on a command line (for the static pod), or null to leave it out.</summary>
     public IEnumerable<string> Render(string name)
     {

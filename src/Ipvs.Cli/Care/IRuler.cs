@@ -9,6 +9,10 @@ internal interface IRuler
     /// <summary>The mode's name, for logs.</summary>
     string Name { get; }
 
+    /// <summary>Checks, without changing anything, that <see cref="Setup"/> can work (run before the first change).</summary>
+    /// <exception cref="InvalidOperationException">It cannot; the message says why.</exception>
+    void Check();
+
     /// <summary>Creates what is missing.</summary>
     void Setup();
 

@@ -16,6 +16,8 @@ internal sealed class LinkRuler : IRuler
     private readonly string _interface;
     private readonly IReadOnlyList<VirtualServiceKey> _services;
     private readonly uint _mark;
+    private IMasquerade? _masquerade;
+    private long _lastRulesCheck;
 
     public LinkRuler(string interfaceName, IReadOnlyList<VirtualServiceKey> services, uint mark)
     {
@@ -26,7 +28,22 @@ internal sealed class LinkRuler : IRuler
 
     public string Name => "link";
 
-    public IReadOnlyList<IPAddress> Addresses => Nftables.Addresses(_services);
+    public IReadOnlyList<IPAddress> Addresses => Masquerade.Addresses(_services);
+
+    /// <summary>The masquerade backend in use (nftables, or iptables where the kernel's nf_tables lacks IPv4).</summary>
+    public string MasqueradeBackend => Rules.Name;
+
+    private IMasquerade Rules => _masquerade ??= Masquerade.Select(_services, _mark);
+
+    public void Check()
+    {
+        _ = Rules;
+        using var client = RouteNetlinkClient.Open();
+        if (client.FindLink(_interface) is { Kind: not "dummy" } existing)
+        {
+            throw new InvalidOperationException($"interface {_interface} exists and is not a dummy interface (it is {existing.Kind ?? "a physical device"}); choose another name with --iface");
+        }
+    }
 
     public void Setup()
     {
@@ -37,7 +54,7 @@ internal sealed class LinkRuler : IRuler
             BindAddresses(client);
         }
 
-        Nftables.Apply(Nftables.Ruleset(_services, _mark));
+        Rules.Apply();
     }
 
     public IReadOnlyList<string> Repair()
@@ -59,10 +76,15 @@ internal sealed class LinkRuler : IRuler
             repaired.AddRange(BindAddresses(client).Select(a => $"address {a} on {_interface}"));
         }
 
-        if (!Nftables.IsInstalled())
+        // nftables is asked over netlink every round; iptables costs processes, so every 10 s at most.
+        if (Rules is NftablesMasquerade || Environment.TickCount64 - _lastRulesCheck >= 10_000)
         {
-            Nftables.Apply(Nftables.Ruleset(_services, _mark));
-            repaired.Add($"nftables table {Nftables.Family} {Nftables.Table}");
+            _lastRulesCheck = Environment.TickCount64;
+            if (!Rules.IsInstalled())
+            {
+                Rules.Apply();
+                repaired.Add($"{Rules.Name} masquerade rules ({Masquerade.Table})");
+            }
         }
 
         return repaired;
@@ -75,7 +97,18 @@ internal sealed class LinkRuler : IRuler
             client.DeleteLink(_interface);
         }
 
-        Nftables.Apply(Nftables.DeleteRuleset());
+        // Whichever backend installed them (a previous run may have used the other one).
+        var nftables = new NftablesMasquerade(_services, _mark);
+        if (nftables.TryCheck() is null)
+        {
+            nftables.Remove();
+        }
+
+        var iptables = new IptablesMasquerade(_services, _mark);
+        if (iptables.IsAvailable)
+        {
+            iptables.Remove();
+        }
     }
 
     public void Release(IEnumerable<IPAddress> addresses)
@@ -94,7 +127,7 @@ internal sealed class LinkRuler : IRuler
     {
         var link = client.FindLink(_interface) ?? throw new InvalidOperationException($"interface {_interface} vanished while its addresses were being bound");
         var added = new List<IPAddress>();
-        foreach (var address in Nftables.Addresses(_services))
+        foreach (var address in Masquerade.Addresses(_services))
         {
             if (client.EnsureAddress(link.Index, address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32))
             {

@@ -22,6 +22,16 @@ internal sealed class RouteRuler : IRuler
 
     public IReadOnlyList<IPAddress> Addresses => _addresses;
 
+    public void Check()
+    {
+        using var client = RouteNetlinkClient.Open();
+        // A gateway must be on a directly connected network (the kernel's rule for a next hop).
+        if (client.FindRoute(_gateway) is not { Type: 1, Gateway: null })
+        {
+            throw new InvalidOperationException($"the gateway {_gateway} (--ip) is not reachable: it is on no network directly connected to this node");
+        }
+    }
+
     public void Setup()
     {
         using var client = RouteNetlinkClient.Open();

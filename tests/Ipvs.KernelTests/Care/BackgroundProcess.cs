@@ -152,6 +152,7 @@ internal sealed partial class BackgroundProcess : IDisposable
     private static partial int Kill(int pid, int signal);
 
     public const int SIGHUP = 1;
+    public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGUSR1 = 10;
     public const int SIGUSR2 = 12;
