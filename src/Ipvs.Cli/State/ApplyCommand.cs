@@ -1,0 +1,246 @@
+using System.CommandLine;
+using System.Globalization;
+using Ipvs.State;
+
+namespace Ipvs.Cli.State;
+
+/// <summary><c>ipvs apply -f FILE [--prune] [--dry-run] [--watch]</c>.</summary>
+internal static class ApplyCommand
+{
+    public static Command Create()
+    {
+        var file = StateCommand.FileOption("The desired state, YAML or JSON (docs/config.md); - reads standard input.");
+        var prune = StateCommand.PruneOption();
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and change nothing." };
+        var drainTimeout = StateCommand.DrainTimeoutOption();
+        var stateFile = StateCommand.StateFileOption();
+        var watch = new Option<bool>("--watch") { Description = "Keep running: apply again when the file changes and at every resync (repairs drift, finishes draining). Stop with Ctrl-C or SIGTERM." };
+        var resync = new Option<TimeSpan>("--resync")
+        {
+            Description = "With --watch: how often the kernel is compared with the file (default 10s).",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
+            CustomParser = StateCommand.ParseDuration,
+        };
+        var netns = StateCommand.NetnsOption();
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print each change; only problems and the summary." };
+        var command = new Command("apply", """
+            Make the kernel's IPVS table match FILE with the fewest changes, sent in pipelined netlink batches.
+            The whole file is validated first: any error, and nothing is changed.
+            Services in the file get exactly the file's settings and real servers; a real server that
+            leaves the file is drained first (weight 0) and deleted once it has no connections, or after
+            --drain-timeout. Services not in the file are left alone unless --prune.
+            Exit status: 0 applied, 1 some changes failed (each is reported), 2 nothing done (error).
+
+            Examples:
+              ipvs apply -f /etc/ipvs/services.yaml
+              ipvs apply -f services.yaml --prune --drain-timeout 2m
+              ipvs apply -f services.yaml --dry-run
+              ipvs apply -f services.yaml --watch --resync 30s
+            """)
+        {
+            file, prune, dryRun, drainTimeout, stateFile, watch, resync, netns, quiet,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            new Settings(
+                result.GetValue(file)!,
+                result.GetValue(prune),
+                result.GetValue(dryRun),
+                result.GetValue(drainTimeout),
+                result.GetValue(stateFile),
+                result.GetValue(watch),
+                result.GetValue(resync),
+                result.GetValue(netns),
+                result.GetValue(quiet)),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        var error = Console.Error;
+        if (settings.Watch && settings.DryRun)
+        {
+            error.WriteLine("ipvs: --watch and --dry-run do not go together; use 'ipvs diff' to look without changing");
+            return StateCommand.ExitError;
+        }
+
+        if (settings.Watch && settings.File == IpvsConfigReader.StandardInputName)
+        {
+            error.WriteLine("ipvs: --watch needs a file to watch, not standard input");
+            return StateCommand.ExitError;
+        }
+
+        if (settings.Resync <= TimeSpan.Zero)
+        {
+            error.WriteLine("ipvs: --resync must be longer than 0");
+            return StateCommand.ExitError;
+        }
+
+        var config = StateCommand.ReadConfig(settings.File, error);
+        if (config is null && !settings.Watch)
+        {
+            return StateCommand.ExitError;
+        }
+
+        using var client = StateCommand.OpenClient(settings.Netns, error);
+        if (client is null)
+        {
+            return StateCommand.ExitError;
+        }
+
+        var reconciler = new IpvsReconciler(client, new IpvsReconcilerOptions
+        {
+            Prune = settings.Prune,
+            DrainTimeout = settings.DrainTimeout,
+            DrainStateFile = settings.StateFile ?? StateCommand.DefaultStateFile(settings.Netns),
+            NetworkNamespace = StateCommand.NamespacePath(settings.Netns),
+        });
+        if (settings.Watch)
+        {
+            return await WatchAsync(settings, reconciler, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var output = StateCommand.StandardOutput();
+        try
+        {
+            if (settings.DryRun)
+            {
+                var planned = await reconciler.PlanAsync(config!, cancellationToken).ConfigureAwait(false);
+                PrintWarnings(planned.Warnings, error);
+                if (!settings.Quiet)
+                {
+                    foreach (var change in planned.Plan.Changes)
+                    {
+                        output.WriteLine(change.ToString());
+                    }
+                }
+
+                output.Flush();
+                PrintDraining(planned.Plan, error);
+                error.WriteLine(planned.Plan.IsEmpty
+                    ? $"dry run: nothing to change ({Count(config!)})"
+                    : $"dry run: {Changes(planned.Plan.Changes.Count)} planned, none made");
+                return StateCommand.ExitOk;
+            }
+
+            var applied = await reconciler.ApplyAsync(config!, cancellationToken).ConfigureAwait(false);
+            PrintWarnings(applied.Warnings, error);
+            if (applied.Refusals.Count > 0)
+            {
+                foreach (var refusal in applied.Refusals)
+                {
+                    error.WriteLine("ipvs: " + refusal);
+                }
+
+                error.WriteLine("ipvs: nothing was changed");
+                return StateCommand.ExitError;
+            }
+
+            return Report(applied, config!, settings.Quiet, output, error);
+        }
+        catch (IpvsException e)
+        {
+            output.Flush();
+            error.WriteLine("ipvs: " + e.Message);
+            return StateCommand.ExitError;
+        }
+    }
+
+    private static int Report(IpvsReconcileResult applied, IpvsConfig config, bool quiet, TextWriter output, TextWriter error)
+    {
+        var plan = applied.Plan;
+        if (applied.Execution is not { } execution)
+        {
+            output.Flush();
+            PrintDraining(plan, error);
+            error.WriteLine($"nothing to change: the kernel matches the file ({Count(config)})"
+                + (plan.Draining.Count > 0 ? $", but {Servers(plan.Draining.Count)} still draining" : string.Empty));
+            return StateCommand.ExitOk;
+        }
+
+        foreach (var result in execution.Results)
+        {
+            if (result.Outcome == ChangeOutcome.Applied)
+            {
+                if (!quiet)
+                {
+                    output.WriteLine(result.Change.ToString());
+                }
+            }
+        }
+
+        output.Flush();
+        foreach (var result in execution.Results)
+        {
+            if (result.Outcome == ChangeOutcome.Failed)
+            {
+                error.WriteLine("failed: " + result);
+            }
+        }
+
+        var skipped = execution.Results.Where(r => r.Outcome == ChangeOutcome.Skipped).ToList();
+        foreach (var group in skipped.GroupBy(r => r.Change.Service))
+        {
+            error.WriteLine($"not sent: {Changes(group.Count())} to the real servers of {group.Key} ({group.First().SkipReason})");
+        }
+
+        PrintDraining(plan, error);
+        if (execution.Succeeded)
+        {
+            error.WriteLine($"applied {Changes(execution.AppliedCount)}"
+                + (plan.Draining.Count > 0 ? $"; {Servers(plan.Draining.Count)} still draining: run 'ipvs apply' again (or 'ipvs apply --watch') to finish" : string.Empty));
+            return StateCommand.ExitOk;
+        }
+
+        error.WriteLine($"ipvs: partly applied: {execution.AppliedCount} of {Changes(execution.Results.Count)} applied, {execution.FailedCount} failed, {execution.SkippedCount} not sent");
+        return StateCommand.ExitPartial;
+    }
+
+    private static async Task<int> WatchAsync(Settings settings, IpvsReconciler reconciler, CancellationToken cancellationToken)
+    {
+        var time = TimeProvider.System;
+        var output = Console.Out;
+        void Log(string line) => output.WriteLine(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) + " " + line);
+
+        using var changes = new FileChangeSignal(settings.File);
+        var watcher = new IpvsStateWatcher(
+            () => File.ReadAllBytes(settings.File),
+            bytes => IpvsConfigReader.Parse(bytes, settings.File),
+            reconciler.ApplyAsync,
+            changes,
+            new IpvsWatchOptions { ResyncInterval = settings.Resync, TimeProvider = time },
+            Log);
+        Log($"watching {settings.File} (resync every {ConfigValues.FormatDuration(settings.Resync)}"
+            + (changes.IsWatching ? string.Empty : ", no file notifications here") + ")");
+        await watcher.RunAsync(cancellationToken).ConfigureAwait(false);
+        Log("stopped");
+        return StateCommand.ExitOk;
+    }
+
+    private static void PrintWarnings(IReadOnlyList<string> warnings, TextWriter error)
+    {
+        foreach (var warning in warnings)
+        {
+            error.WriteLine("warning: " + warning);
+        }
+    }
+
+    private static void PrintDraining(IpvsPlan plan, TextWriter error)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var draining in plan.Draining)
+        {
+            error.WriteLine(StateCommand.DescribeDraining(draining, now));
+        }
+    }
+
+    private static string Count(IpvsConfig config) =>
+        $"{config.Services.Count} service{(config.Services.Count == 1 ? string.Empty : "s")}, {Servers(config.RealServerCount)}";
+
+    private static string Servers(int count) => count + (count == 1 ? " real server" : " real servers");
+
+    private static string Changes(int count) => count + (count == 1 ? " change" : " changes");
+
+    private sealed record Settings(string File, bool Prune, bool DryRun, TimeSpan DrainTimeout, string? StateFile, bool Watch, TimeSpan Resync, string? Netns, bool Quiet);
+}

@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Ipvs.State;
+
+namespace Ipvs.Cli.State;
+
+/// <summary>
+/// <c>ipvs apply</c>, <c>ipvs diff</c> and <c>ipvs export</c>: the declarative state commands.
+/// Exit status: 0 success (diff: no difference), 1 diff: differences / apply: some changes
+/// failed, 2 error before any change (bad file, bad flags, IPVS unavailable).
+/// </summary>
+internal static class StateCommand
+{
+    public const int ExitOk = 0;
+    public const int ExitDifferent = 1;
+    public const int ExitPartial = 1;
+    public const int ExitError = 2;
+
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Declarative IPVS state: make the kernel match a file.")
+        {
+            ApplyCommand.Create(),
+            DiffCommand.Create(),
+            ExportCommand.Create(),
+        };
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0 && result.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var error in result.Errors)
+            {
+                Console.Error.WriteLine("ipvs: " + error.Message);
+            }
+
+            Console.Error.WriteLine($"Try 'ipvs {(args.Length > 0 ? args[0] : "apply")} --help'.");
+            return ExitError;
+        }
+
+        return result.Invoke();
+    }
+
+    internal static Option<string> FileOption(string description) => new("--file", "-f")
+    {
+        Description = description,
+        Required = true,
+        HelpName = "FILE",
+    };
+
+    internal static Option<string?> NetnsOption() => new("--netns")
+    {
+        Description = "Work on the IPVS table of this network namespace (a name under /run/netns, or a path) instead of the current one.",
+        HelpName = "NAME",
+    };
+
+    internal static Option<bool> PruneOption() => new("--prune")
+    {
+        Description = "Also remove (after draining) the virtual services that are not in the file. Without it they are left alone.",
+    };
+
+    internal static Option<TimeSpan> DrainTimeoutOption() => new("--drain-timeout")
+    {
+        Description = "How long a removed real server stays at weight 0 while it has connections before it is deleted anyway; 0 deletes at once. Units ms s m h (default 5m).",
+        HelpName = "DURATION",
+        DefaultValueFactory = _ => IpvsPlanOptions.DefaultDrainTimeout,
+        CustomParser = ParseDuration,
+    };
+
+    internal static Option<string?> StateFileOption() => new("--state-file")
+    {
+        Description = "Where the start of each drain is remembered between runs (default /run/ipvs/drain-<netns>.json).",
+        HelpName = "PATH",
+    };
+
+    internal static TimeSpan ParseDuration(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (ConfigValues.TryParseDuration(text, out var value, out var error))
+        {
+            return value;
+        }
+
+        result.AddError($"'{text}' is not a duration ({error}); write 30s, 5m, 1h30m or a number of seconds");
+        return TimeSpan.Zero;
+    }
+
+    /// <summary>The namespace path for --netns NAME (a bare name is under /run/netns).</summary>
+    internal static string? NamespacePath(string? netns) =>
+        string.IsNullOrEmpty(netns) ? null : netns.Contains('/', StringComparison.Ordinal) ? netns : "/run/netns/" + netns;
+
+    internal static string DefaultStateFile(string? netns) =>
+        DrainStateStore.DefaultPath(string.IsNullOrEmpty(netns) ? null : Path.GetFileName(netns));
+
+    /// <summary>Reads and validates the file, printing every diagnostic; null when it is refused.</summary>
+    internal static IpvsConfig? ReadConfig(string file, TextWriter error)
+    {
+        var result = IpvsConfigReader.ReadFile(file);
+        PrintDiagnostics(result, file, error);
+        return result.Config;
+    }
+
+    internal static void PrintDiagnostics(IpvsConfigReadResult result, string file, TextWriter error)
+    {
+        const int Limit = 200;
+        var shown = 0;
+        foreach (var diagnostic in result.Diagnostics)
+        {
+            if (shown++ < Limit)
+            {
+                error.WriteLine(diagnostic.ToString());
+            }
+        }
+
+        if (shown > Limit)
+        {
+            error.WriteLine($"... and {shown - Limit} more");
+        }
+
+        if (!result.Succeeded)
+        {
+            var errors = result.Diagnostics.Count(d => d.Severity == ConfigSeverity.Error);
+            error.WriteLine($"ipvs: {file}: {errors} error{(errors == 1 ? string.Empty : "s")}; nothing was changed");
+        }
+    }
+
+    internal static IpvsClient? OpenClient(string? netns, TextWriter error)
+    {
+        try
+        {
+            return IpvsClient.Open(new IpvsClientOptions { NetworkNamespace = NamespacePath(netns) });
+        }
+        catch (IpvsException e)
+        {
+            error.WriteLine("ipvs: " + e.Message);
+            return null;
+        }
+    }
+
+    internal static StreamWriter StandardOutput() =>
+        new(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+
+    /// <summary>One line about a server that stays draining.</summary>
+    internal static string DescribeDraining(DrainingServer draining, DateTimeOffset now)
+    {
+        var left = draining.Deadline - now;
+        var text = "server " + draining.Id + " draining since " + ConfigValues.FormatDuration(now - draining.Since) + " ago: "
+            + draining.DescribeConnections() + "; deleted when they end, at the latest in " + ConfigValues.FormatDuration(left < TimeSpan.Zero ? TimeSpan.Zero : left);
+        if (draining.TemplatesExpireIn is { } templates)
+        {
+            text += " (its persistence templates expire within " + ConfigValues.FormatDuration(templates) + ")";
+        }
+
+        return text;
+    }
+}
