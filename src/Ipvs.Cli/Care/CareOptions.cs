@@ -37,9 +37,7 @@ internal sealed record CaredService(VirtualService Service, IReadOnlyList<RealSe
         Service.HasSameSettings(other.Service)
         && RealServers.Count == other.RealServers.Count
         && RealServers.Zip(other.RealServers).All(p => p.First.HasSameSettings(p.Second))
-        && Health with { Headers = [], AcceptedStatusCodes = [] } == other.Health with { Headers = [], AcceptedStatusCodes = [] }
-        && Health.Headers.SequenceEqual(other.Health.Headers)
-        && Health.AcceptedStatusCodes.SequenceEqual(other.Health.AcceptedStatusCodes);
+        && Health == other.Health;
 }
 
 /// <summary>Everything <c>ipvs care</c> was told, validated.</summary>

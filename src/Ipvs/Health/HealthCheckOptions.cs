@@ -89,6 +89,26 @@ public sealed record HealthCheckOptions
     /// <summary>The drain timeout actually applied.</summary>
     public TimeSpan EffectiveDrainTimeout => DrainTimeout ?? Interval;
 
+    /// <summary>True when every setting is equal (headers and status codes compared by content).</summary>
+    public bool Equals(HealthCheckOptions? other) =>
+        other is not null
+        && Type == other.Type
+        && string.Equals(Path, other.Path, StringComparison.Ordinal)
+        && string.Equals(Method, other.Method, StringComparison.Ordinal)
+        && Headers.SequenceEqual(other.Headers)
+        && string.Equals(Body, other.Body, StringComparison.Ordinal)
+        && AcceptedStatusCodes.SequenceEqual(other.AcceptedStatusCodes)
+        && InsecureSkipVerify == other.InsecureSkipVerify
+        && Timeout == other.Timeout
+        && Interval == other.Interval
+        && Rise == other.Rise
+        && Fall == other.Fall
+        && DrainTimeout == other.DrainTimeout
+        && FailClosed == other.FailClosed;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Type, Path, Method, Timeout, Interval, Rise, Fall, FailClosed);
+
     /// <summary>What is wrong with these settings, one sentence each; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -210,7 +210,7 @@ public sealed class VirtualServiceKeeper
             operations.Add(IpvsOperation.AddService(service));
             present = [];
         }
-        else if (!actual.HasSameSettings(service))
+        else if (!State.IpvsPlanner.HasSameSettings(actual, service))
         {
             operations.Add(IpvsOperation.UpdateService(service));
         }
