@@ -56,16 +56,19 @@ internal static class GoSyntax
             Int128 fraction = 0;
             Int128 scale = 1;
             var hadFraction = false;
+            var overflow = false;
             if (!s.IsEmpty && s[0] == '.')
             {
                 s = s[1..];
                 var fractionDigits = 0;
                 while (fractionDigits < s.Length && char.IsAsciiDigit(s[fractionDigits]))
                 {
-                    // Digits past nanosecond precision of an hour cannot matter; stop before overflowing.
-                    if (scale < 1_000_000_000_000_000_000)
+                    // As Go's leadingFraction: digits that would overflow 63 bits are ignored.
+                    var next = (fraction * 10) + (s[fractionDigits] - '0');
+                    overflow |= fraction > long.MaxValue / 10 || next > (Int128)long.MaxValue + 1;
+                    if (!overflow)
                     {
-                        fraction = (fraction * 10) + (s[fractionDigits] - '0');
+                        fraction = next;
                         scale *= 10;
                     }
 
@@ -111,7 +114,8 @@ internal static class GoSyntax
             }
 
             s = s[unitLength..];
-            totalNanoseconds += (whole * unit) + (fraction * unit / scale);
+            // The fraction as Go adds it: through a float64, which rounds 0.333…h to exactly 20m.
+            totalNanoseconds += (whole * unit) + (long)((double)fraction * ((double)unit / (double)scale));
             if (totalNanoseconds > long.MaxValue)
             {
                 error = $"time: invalid duration \"{text}\"";
