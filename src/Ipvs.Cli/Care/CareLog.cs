@@ -114,8 +114,17 @@ internal sealed class CareLog
     private static string ShortPath(string file)
     {
         var normalized = file.Replace('\\', '/');
-        var src = normalized.LastIndexOf("/src/", StringComparison.Ordinal);
-        return src >= 0 ? normalized[(src + 5)..] : Path.GetFileName(normalized);
+        // Relative to the repository's src/ (or tests/): Ipvs.Cli/Care/CareDaemon.cs.
+        foreach (var root in new[] { "/src/", "/tests/" })
+        {
+            var at = normalized.LastIndexOf(root, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                return normalized[(at + root.Length)..];
+            }
+        }
+
+        return Path.GetFileName(normalized);
     }
 
     private static string FormatTextValue(object? value)
