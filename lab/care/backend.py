@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """A real server for the ipvs care lab: HTTPS, HTTP or plain TCP on one port or many.
 
+With --supervise it reads server command lines on standard input ("--name rs1 --netns NS --port
+443 ..."), one per line, and forks a server for each into network namespace NS. Python starts
+slowly on the lab's kernel (seconds); a fork of an already started interpreter takes
+milliseconds, so servers can be started and restarted quickly.
+
 Answers GET /healthz (or the path given by --health-path) with 200 "ok" and any other request
 with its name, so a client can tell which real server answered. Keeps HTTP/1.1 connections
 alive. Signals change its behaviour while it runs:
@@ -12,6 +17,7 @@ One single-threaded event loop (selectors), so one process can serve a thousand 
   backend.py --name bench --ports 20000-20249 --mode http
 """
 import argparse
+import ctypes
 import os
 import selectors
 import signal
@@ -21,7 +27,9 @@ import sys
 import time
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--name", required=True)
+parser.add_argument("--supervise", action="store_true", help="fork servers described on standard input")
+parser.add_argument("--netns", help="enter this network namespace (/run/netns/NAME) first")
+parser.add_argument("--name")
 parser.add_argument("--bind", default="0.0.0.0")
 parser.add_argument("--port", type=int)
 parser.add_argument("--ports", help="FIRST-LAST: listen on every port of the range")
@@ -32,6 +40,32 @@ parser.add_argument("--health-path", default="/healthz")
 parser.add_argument("--log", help="append each request (method, path, headers, body) to this file")
 parser.add_argument("--hang", action="store_true", help="start hanging")
 args = parser.parse_args()
+
+
+def enter(netns):
+    fd = os.open("/run/netns/" + netns, os.O_RDONLY)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+        raise OSError(ctypes.get_errno(), "setns " + netns)
+    os.close(fd)
+
+
+if args.supervise:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # no zombies
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        child_args = parser.parse_args(line.split())
+        if os.fork() == 0:
+            args = child_args
+            break
+    else:
+        sys.exit(0)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    sys.stdin.close()
+
+if args.netns:
+    enter(args.netns)
 
 state = {"hang": args.hang, "sick": False}
 selector = selectors.DefaultSelector()
@@ -188,6 +222,7 @@ for port in ports:
     listener.setblocking(False)
     selector.register(listener, selectors.EVENT_READ, None)
 print(f"{args.name}: listening on {len(ports)} port(s), {args.mode}, pid {os.getpid()}", flush=True)
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 while True:
     try:

@@ -8,6 +8,7 @@ internal sealed class CareLogObserver : IVirtualServiceKeeperObserver
 {
     private readonly CareLog _log;
     private readonly IVirtualServiceKeeperObserver? _next;
+    private readonly HashSet<VirtualServiceKey> _firstRoundDone = [];
 
     public CareLogObserver(CareLog log, IVirtualServiceKeeperObserver? next)
     {
@@ -105,6 +106,22 @@ internal sealed class CareLogObserver : IVirtualServiceKeeperObserver
 
     public void RoundCompleted(VirtualServiceKey service, TimeSpan duration, ServiceHealth health)
     {
+        bool first;
+        lock (_firstRoundDone)
+        {
+            first = _firstRoundDone.Add(service);
+        }
+
+        if (first)
+        {
+            // Individual servers turning healthy at start are not news; the summary is.
+            var failing = health.Servers.Where(s => s.LastProbe is { IsHealthy: false }).Select(s => $"{s.Endpoint} ({s.LastProbe?.Failure})").ToList();
+            var healthy = health.Servers.Count(s => s.State == RealServerHealthState.Healthy);
+            _log.Info(
+                $"first probe round of {service}: {healthy} of {health.Servers.Count} real server(s) healthy" + (failing.Count == 0 ? string.Empty : "; failing: " + string.Join(", ", failing)),
+                [("service", service), ("duration", duration)]);
+        }
+
         if (_log.IsEnabled(LogLevel.Debug))
         {
             _log.Debug("round done", [("service", service), ("duration", duration), ("available", health.AvailableCount), ("total", health.Servers.Count), ("panic", health.InPanic)]);

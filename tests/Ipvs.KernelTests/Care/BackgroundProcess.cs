@@ -97,6 +97,25 @@ internal sealed partial class BackgroundProcess : IDisposable
         }
     }
 
+    /// <summary>Writes a line to the process's standard input.</summary>
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>Sends a signal to any process.</summary>
+    public static void Signal(int pid, int signal)
+    {
+        if (Kill(pid, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed");
+        }
+    }
+
+    /// <summary>True while a process of that id exists.</summary>
+    public static bool IsAlive(int pid) => Directory.Exists("/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public string Tail(int count) => string.Join('\n', _lines.TakeLast(count).Select(l => $"{l.At:HH:mm:ss.fff} {l.Text}"));
 
     /// <summary>Sends a signal (SIGTERM 15, SIGKILL 9, SIGHUP 1, SIGUSR1 10, SIGUSR2 12).</summary>

@@ -16,7 +16,8 @@ internal sealed class CareLab : IDisposable
 
     private readonly List<TestNamespace> _namespaces = [];
     private readonly List<BackgroundProcess> _processes = [];
-    private readonly Dictionary<int, BackgroundProcess> _servers = [];
+    private readonly Dictionary<int, int> _servers = [];
+    private BackgroundProcess? _supervisor;
     private readonly string _directory;
 
     public CareLab(int servers, bool bindVip = true)
@@ -59,34 +60,65 @@ internal sealed class CareLab : IDisposable
     /// <summary>The address of real server <paramref name="index"/> (1-based).</summary>
     public static string Address(int index) => "198.18." + index.ToString(CultureInfo.InvariantCulture) + ".2";
 
-    /// <summary>Starts backend.py in real server <paramref name="index"/>'s namespace and waits until it listens.</summary>
-    public BackgroundProcess StartServer(int index, string mode = "https", int port = 443, params string[] extra)
+    /// <summary>
+    /// backend.py --supervise: one Python started once (slow on the lab's kernel), which forks
+    /// each real server into its namespace in milliseconds. Servers print their lines here.
+    /// </summary>
+    public BackgroundProcess Servers => _supervisor ??= Track(BackgroundProcess.Start("python3", [Script("backend.py"), "--supervise"]));
+
+    /// <summary>Starts a real server in real server <paramref name="index"/>'s namespace and waits until it listens; returns its process id.</summary>
+    public int StartServer(int index, string mode = "https", int port = 443, params string[] extra)
     {
         var ns = RealServerNamespaces[index - 1];
-        var args = new List<string> { "netns", "exec", ns.Name, "python3", Script("backend.py"), "--name", "rs" + index.ToString(CultureInfo.InvariantCulture), "--port", port.ToString(CultureInfo.InvariantCulture), "--mode", mode };
+        var name = "rs" + index.ToString(CultureInfo.InvariantCulture);
+        var args = new List<string> { "--name", name, "--netns", ns.Name, "--port", port.ToString(CultureInfo.InvariantCulture), "--mode", mode };
         if (mode == "https")
         {
             args.AddRange(["--cert", CertificateFile, "--key", KeyFile]);
         }
 
         args.AddRange(extra);
-        var process = Track(BackgroundProcess.Start("ip", args));
-        process.WaitForLine(l => l.Contains("listening", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
-        _servers[index] = process;
-        return process;
+        var supervisor = Servers;
+        var ready = name + ": listening";
+        var before = supervisor.Lines.Count(l => l.Text.StartsWith(ready, StringComparison.Ordinal));
+        supervisor.WriteLine(string.Join(' ', args));
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var lines = supervisor.Lines.Where(l => l.Text.StartsWith(ready, StringComparison.Ordinal)).ToList();
+            if (lines.Count > before)
+            {
+                var pid = int.Parse(lines[^1].Text.Split(' ')[^1], CultureInfo.InvariantCulture);
+                _servers[index] = pid;
+                return pid;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline || supervisor.HasExited)
+            {
+                throw new TimeoutException($"{name} did not start:\n{supervisor.Tail(30)}");
+            }
+
+            Thread.Sleep(20);
+        }
     }
 
     /// <summary>Kills real server <paramref name="index"/> (SIGKILL: as a crash) and returns when it is gone.</summary>
     public DateTimeOffset KillServer(int index)
     {
-        var process = _servers[index];
+        var pid = _servers[index];
         var at = DateTimeOffset.UtcNow;
-        process.Signal(BackgroundProcess.SIGKILL);
-        process.WaitForExit(TimeSpan.FromSeconds(30));
+        BackgroundProcess.Signal(pid, BackgroundProcess.SIGKILL);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (BackgroundProcess.IsAlive(pid) && DateTimeOffset.UtcNow < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
         return at;
     }
 
-    public BackgroundProcess Server(int index) => _servers[index];
+    /// <summary>Sends a signal to real server <paramref name="index"/> (SIGUSR1: hang, SIGUSR2: sick).</summary>
+    public void SignalServer(int index, int signal) => BackgroundProcess.Signal(_servers[index], signal);
 
     /// <summary>Runs the native <c>ipvs care</c> in the director namespace.</summary>
     public BackgroundProcess StartCare(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
@@ -111,6 +143,18 @@ internal sealed class CareLab : IDisposable
 
     public void Dispose()
     {
+        foreach (var pid in _servers.Values)
+        {
+            try
+            {
+                BackgroundProcess.Signal(pid, BackgroundProcess.SIGKILL);
+            }
+            catch (InvalidOperationException)
+            {
+                // already gone
+            }
+        }
+
         foreach (var process in _processes)
         {
             process.Dispose();

@@ -38,10 +38,13 @@ public sealed class CareLinkModeTests
                 HostCommand.Check("ip", "-n", ns.Name, "addr", "add", $"198.18.{n}.2/24", "dev", "eth0");
                 HostCommand.Check("ip", "-n", ns.Name, "link", "set", "eth0", "up");
                 HostCommand.Check("ip", "-n", ns.Name, "route", "add", "default", "via", $"198.18.{n}.1");
-                var server = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, "python3", CareLab.Script("backend.py"), "--name", "rs" + n, "--port", "443",
-                    "--cert", Path.Combine(lab, "cert.pem"), "--key", Path.Combine(lab, "key.pem"), "--log", Path.Combine(lab, $"rs{n}.log")]);
-                processes.Add(server);
-                server.WaitForLine(l => l.Contains("listening", StringComparison.Ordinal), s_wait);
+                if (processes.Count == 0)
+                {
+                    processes.Add(BackgroundProcess.Start("python3", [CareLab.Script("backend.py"), "--supervise"]));
+                }
+
+                processes[0].WriteLine($"--name rs{n} --netns {ns.Name} --port 443 --cert {Path.Combine(lab, "cert.pem")} --key {Path.Combine(lab, "key.pem")} --log {Path.Combine(lab, $"rs{n}.log")}");
+                processes[0].WaitForLine(l => l.StartsWith($"rs{n}: listening", StringComparison.Ordinal), s_wait);
             }
 
             var care = BackgroundProcess.Start(TestPaths.IpvsBinary, ["care", "--mode", "link", "--iface", "ipvscare0", "--vs", "198.18.200.1:443",

@@ -90,9 +90,9 @@ public sealed class CareScenarioTests
         var client = lab.StartClient(s_target);
         WaitForRecords(client, 10, after: 0);
 
-        lab.Server(1).Signal(BackgroundProcess.SIGUSR1);
+        lab.SignalServer(1, BackgroundProcess.SIGUSR1);
         var hung = ClientRecord.Now;
-        lab.Server(1).WaitForLine(l => l.Contains("hang=True", StringComparison.Ordinal), s_wait);
+        lab.Servers.WaitForLine(l => l.Contains("rs1: hang=True", StringComparison.Ordinal), s_wait);
         var down = care.WaitForLine(l => l.Contains("real server 198.18.1.2:443 is unhealthy", StringComparison.Ordinal), s_wait);
         Assert.Contains("timed out after 900ms", down.Text, StringComparison.Ordinal);
         Assert.InRange(Unix(down.At), hung, hung + (Fall * Interval) + ProbeTimeout + Tolerance);
