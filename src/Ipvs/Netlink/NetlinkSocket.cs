@@ -33,6 +33,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private LibC.MMsgHdr[] _headers = [];
     private LibC.IoVec[] _vectors = [];
     private byte[] _sendBuffer = [];
+    private bool _growSlots;
 
     private NetlinkSocket(NetlinkSafeHandle handle, int fd, uint portId, int receiveBuffer, int sendBuffer, TimeSpan timeout)
     {
@@ -408,11 +409,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                     }
                 }
 
-                if (received == _headers.Length && _headers.Length < MaxSlots)
-                {
-                    GrowSlots();
-                }
-
+                // More may be queued: take more at once next time. Not now: the datagrams just
+                // received live in the current slots until the caller has read them.
+                _growSlots = received == _headers.Length && _headers.Length < MaxSlots;
                 return received;
             }
 
@@ -451,6 +450,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         if (_headers.Length == 0)
         {
             AllocateSlots(MinSlots);
+        }
+        else if (_growSlots)
+        {
+            _growSlots = false;
+            GrowSlots();
         }
     }
 
