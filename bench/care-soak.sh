@@ -82,6 +82,7 @@ for type in "${types[@]}"; do
     "$(awk -v s=$rss_sum -v n=$samples 'BEGIN { printf "%.1f", s / n / 1024 }')" \
     "$(awk -v m=$rss_max 'BEGIN { printf "%.1f", m / 1024 }')" \
     "$(awk -v m="$hwm" 'BEGIN { printf "%.1f", m / 1024 }')" "$rounds" "$ok" "$fail"
+  [ -n "$rounds" ] || { echo "    the daemon did not run as expected; its log:"; head -20 "$tmp/care-$type.log" | sed 's/^/    log: /'; }
   grep -E " (warn|error) " "$tmp/care-$type.log" | head -3 | sed 's/^/    log: /' || true
   for pid in $(grep "^soak.-$type: listening" "$tmp/servers.log" | awk '{ print $NF }'); do kill "$pid" 2>/dev/null || true; done
 done

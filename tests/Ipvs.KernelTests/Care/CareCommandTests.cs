@@ -122,6 +122,21 @@ public sealed class CareCommandTests
     }
 
     [Fact]
+    public void ThousandRealServers_RunOnceCreatesThemAll_CleanRemovesThem()
+    {
+        KernelLab.Require();
+        using var ns = new TestNamespace();
+        var servers = Enumerable.Range(0, 1000).Select(i => $"198.18.{1 + (i / 250)}.2:{20000 + (i % 250)}").ToList();
+        var result = Care(ns, "--vs", "198.18.200.1:80", "--rs", string.Join(',', servers), "--run-once", "--mode", "");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var table = ns.Ipvsadm("-Sn").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1001, table.Length);
+        Assert.Equal(servers.Order(StringComparer.Ordinal), table.Skip(1).Select(l => l.Split(' ')[4]).Order(StringComparer.Ordinal));
+        Assert.Equal(0, Care(ns, "--clean").ExitCode);
+        Assert.Equal(string.Empty, ns.Ipvsadm("-Sn"));
+    }
+
+    [Fact]
     public void Ipv6_VirtualAndRealServers_RunOnce()
     {
         KernelLab.Require();
