@@ -51,11 +51,15 @@ echo "care soak: $total real servers ($namespaces namespaces × $per_ns ports), 
 echo "kernel $(uname -r), $(nproc) CPU, binary $(du -h "$ipvs" | cut -f1)"
 printf '%-6s %10s %8s %9s %9s %8s %12s %12s\n' type "cpu%" "rss MB" "max rss" "hwm MB" rounds "probes ok" "probes fail"
 for type in "${types[@]}"; do
-  mode=$type
+  mode=$type; [ "$type" != none ] || mode=http
   for i in $(seq 1 "$namespaces"); do
     echo "--name soak$i-$type --netns soak-rs$i --ports $first-$last --mode $mode --cert $tmp/cert.pem --key $tmp/key.pem" >&3
   done
-  until [ "$(grep -c "^soak.-$type: listening" "$tmp/servers.log" || true)" -ge "$namespaces" ]; do sleep 0.2; done
+  deadline=$((SECONDS + 120))
+  until [ "$(grep -c "^soak.-$type: listening" "$tmp/servers.log" || true)" -ge "$namespaces" ]; do
+    [ $SECONDS -lt $deadline ] || { echo "care-soak: the real servers did not start:" >&2; tail -20 "$tmp/servers.log" >&2; exit 1; }
+    sleep 0.2
+  done
   ip netns exec soak-lb "$ipvs" care --vs 198.18.200.1:80 --rs "$rs" --interval 1 --health-type "$type" --mode "" \
     --metrics-address 127.0.0.1:9900 > "$tmp/care-$type.log" 2>&1 &
   care=$!
@@ -84,5 +88,9 @@ for type in "${types[@]}"; do
     "$(awk -v m="$hwm" 'BEGIN { printf "%.1f", m / 1024 }')" "$rounds" "$ok" "$fail"
   [ -n "$rounds" ] || { echo "    the daemon did not run as expected; its log:"; head -20 "$tmp/care-$type.log" | sed 's/^/    log: /'; }
   grep -E " (warn|error) " "$tmp/care-$type.log" | head -3 | sed 's/^/    log: /' || true
-  for pid in $(grep "^soak.-$type: listening" "$tmp/servers.log" | awk '{ print $NF }'); do kill "$pid" 2>/dev/null || true; done
+  # Stop this type's servers and wait until their ports are free for the next type's.
+  for pid in $(grep "^soak.-$type: listening" "$tmp/servers.log" | awk '{ print $NF }'); do
+    kill -9 "$pid" 2>/dev/null || true
+    while [ -d "/proc/$pid" ]; do sleep 0.1; done
+  done
 done

@@ -106,6 +106,7 @@ internal sealed class CareLogObserver : IVirtualServiceKeeperObserver
 
     public void RoundCompleted(VirtualServiceKey service, TimeSpan duration, ServiceHealth health)
     {
+        NativeMemory.TrimAfterRound();
         bool first;
         lock (_firstRoundDone)
         {

@@ -139,7 +139,7 @@ public sealed class HttpHealthProberTests
         {
             var result = await verifying.ProbeAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
             Assert.False(result.IsHealthy);
-            Assert.StartsWith("TLS handshake failed", result.Failure, StringComparison.Ordinal);
+            Assert.StartsWith("TLS handshake failed: certificate verify failed (self-signed certificate)", result.Failure, StringComparison.Ordinal);
         }
     }
 
