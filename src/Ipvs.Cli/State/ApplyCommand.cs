@@ -15,11 +15,10 @@ internal static class ApplyCommand
         var drainTimeout = StateCommand.DrainTimeoutOption();
         var stateFile = StateCommand.StateFileOption();
         var watch = new Option<bool>("--watch") { Description = "Keep running: apply again when the file changes and at every resync (repairs drift, finishes draining). Stop with Ctrl-C or SIGTERM." };
-        var resync = new Option<TimeSpan>("--resync")
+        var resync = new Option<TimeSpan?>("--resync")
         {
             Description = "With --watch: how often the kernel is compared with the file (default 10s).",
             HelpName = "DURATION",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
             CustomParser = StateCommand.ParseDuration,
         };
         var netns = StateCommand.NetnsOption();
@@ -46,10 +45,10 @@ internal static class ApplyCommand
                 result.GetValue(file)!,
                 result.GetValue(prune),
                 result.GetValue(dryRun),
-                result.GetValue(drainTimeout),
+                result.GetValue(drainTimeout) ?? IpvsPlanOptions.DefaultDrainTimeout,
                 result.GetValue(stateFile),
                 result.GetValue(watch),
-                result.GetValue(resync),
+                result.GetValue(resync) ?? TimeSpan.FromSeconds(10),
                 result.GetValue(netns),
                 result.GetValue(quiet)),
             cancellationToken));
@@ -77,7 +76,9 @@ internal static class ApplyCommand
             return StateCommand.ExitError;
         }
 
+        var timer = new StateCommand.StepTimer();
         var config = StateCommand.ReadConfig(settings.File, error);
+        timer.Mark("read file");
         if (config is null && !settings.Watch)
         {
             return StateCommand.ExitError;
@@ -89,11 +90,20 @@ internal static class ApplyCommand
             return StateCommand.ExitError;
         }
 
+        timer.Mark("open");
+
+        var stateFile = settings.StateFile ?? StateCommand.DefaultStateFile(settings.Netns);
+        using var applyLock = settings.DryRun ? null : ApplyLock.TryAcquire(stateFile, error);
+        if (applyLock is null && !settings.DryRun)
+        {
+            return StateCommand.ExitError;
+        }
+
         var reconciler = new IpvsReconciler(client, new IpvsReconcilerOptions
         {
             Prune = settings.Prune,
             DrainTimeout = settings.DrainTimeout,
-            DrainStateFile = settings.StateFile ?? StateCommand.DefaultStateFile(settings.Netns),
+            DrainStateFile = stateFile,
             NetworkNamespace = StateCommand.NamespacePath(settings.Netns),
         });
         if (settings.Watch)
@@ -107,6 +117,7 @@ internal static class ApplyCommand
             if (settings.DryRun)
             {
                 var planned = await reconciler.PlanAsync(config!, cancellationToken).ConfigureAwait(false);
+                timer.Add(planned.Timings);
                 PrintWarnings(planned.Warnings, error);
                 if (!settings.Quiet)
                 {
@@ -121,10 +132,12 @@ internal static class ApplyCommand
                 error.WriteLine(planned.Plan.IsEmpty
                     ? $"dry run: nothing to change ({Count(config!)})"
                     : $"dry run: {Changes(planned.Plan.Changes.Count)} planned, none made");
+                timer.Print(error);
                 return StateCommand.ExitOk;
             }
 
             var applied = await reconciler.ApplyAsync(config!, cancellationToken).ConfigureAwait(false);
+            timer.Add(applied.Timings);
             PrintWarnings(applied.Warnings, error);
             if (applied.Refusals.Count > 0)
             {
@@ -137,7 +150,10 @@ internal static class ApplyCommand
                 return StateCommand.ExitError;
             }
 
-            return Report(applied, config!, settings.Quiet, output, error);
+            var status = Report(applied, config!, settings.Quiet, output, error);
+            timer.Mark("report");
+            timer.Print(error);
+            return status;
         }
         catch (IpvsException e)
         {
@@ -243,4 +259,72 @@ internal static class ApplyCommand
     private static string Changes(int count) => count + (count == 1 ? " change" : " changes");
 
     private sealed record Settings(string File, bool Prune, bool DryRun, TimeSpan DrainTimeout, string? StateFile, bool Watch, TimeSpan Resync, string? Netns, bool Quiet);
+
+    /// <summary>
+    /// One apply at a time per drain state (per namespace): two would fight over weights and the
+    /// drain memory. An advisory lock (flock) on STATEFILE.lock, held for the whole run (a watch
+    /// holds it while it runs); the kernel releases it when the process ends, however it ends.
+    /// The holder's pid goes to STATEFILE.lock.pid, for the message of whoever finds it taken.
+    /// </summary>
+    private sealed class ApplyLock : IDisposable
+    {
+        private readonly FileStream _stream;
+        private readonly string _pidFile;
+
+        private ApplyLock(FileStream stream, string pidFile)
+        {
+            _stream = stream;
+            _pidFile = pidFile;
+        }
+
+        public static ApplyLock? TryAcquire(string stateFile, TextWriter error)
+        {
+            var path = stateFile + ".lock";
+            var pidFile = path + ".pid";
+            try
+            {
+                var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+                if (!string.IsNullOrEmpty(directory))
+                {
+                    Directory.CreateDirectory(directory);
+                }
+
+                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                File.WriteAllText(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+                return new ApplyLock(stream, pidFile);
+            }
+            catch (IOException)
+            {
+                var holder = string.Empty;
+                try
+                {
+                    holder = File.ReadAllText(pidFile).Trim();
+                }
+                catch (IOException)
+                {
+                }
+
+                error.WriteLine($"ipvs: another 'ipvs apply'{(holder.Length > 0 ? " (pid " + holder + ")" : string.Empty)} is working on this namespace (lock {path}); nothing was changed");
+                return null;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                error.WriteLine($"ipvs: cannot take the lock {path}: {e.Message}; use --state-file to put the drain state elsewhere");
+                return null;
+            }
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                File.Delete(_pidFile);
+            }
+            catch (IOException)
+            {
+            }
+
+            _stream.Dispose();
+        }
+    }
 }

@@ -30,14 +30,16 @@ internal static class DiffCommand
             file, prune, drainTimeout, stateFile, netns,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(file)!, result.GetValue(prune), result.GetValue(drainTimeout), result.GetValue(stateFile), result.GetValue(netns), cancellationToken));
+            result.GetValue(file)!, result.GetValue(prune), result.GetValue(drainTimeout) ?? IpvsPlanOptions.DefaultDrainTimeout, result.GetValue(stateFile), result.GetValue(netns), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(string file, bool prune, TimeSpan drainTimeout, string? stateFile, string? netns, CancellationToken cancellationToken)
     {
         var error = Console.Error;
+        var timer = new StateCommand.StepTimer();
         var config = StateCommand.ReadConfig(file, error);
+        timer.Mark("read file");
         if (config is null)
         {
             return StateCommand.ExitError;
@@ -67,6 +69,7 @@ internal static class DiffCommand
             return StateCommand.ExitError;
         }
 
+        timer.Add(result.Timings);
         foreach (var warning in result.Warnings)
         {
             error.WriteLine("warning: " + warning);
@@ -88,6 +91,8 @@ internal static class DiffCommand
         }
 
         output.Flush();
+        timer.Mark("report");
+        timer.Print(error);
         return plan.IsInSync ? StateCommand.ExitOk : StateCommand.ExitDifferent;
     }
 }

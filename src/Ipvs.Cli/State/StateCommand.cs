@@ -57,11 +57,11 @@ internal static class StateCommand
         Description = "Also remove (after draining) the virtual services that are not in the file. Without it they are left alone.",
     };
 
-    internal static Option<TimeSpan> DrainTimeoutOption() => new("--drain-timeout")
+    // Nullable so that the help shows "(default 5m)" from the description, not "[default: 00:05:00]".
+    internal static Option<TimeSpan?> DrainTimeoutOption() => new("--drain-timeout")
     {
         Description = "How long a removed real server stays at weight 0 while it has connections before it is deleted anyway; 0 deletes at once. Units ms s m h (default 5m).",
         HelpName = "DURATION",
-        DefaultValueFactory = _ => IpvsPlanOptions.DefaultDrainTimeout,
         CustomParser = ParseDuration,
     };
 
@@ -71,7 +71,7 @@ internal static class StateCommand
         HelpName = "PATH",
     };
 
-    internal static TimeSpan ParseDuration(ArgumentResult result)
+    internal static TimeSpan? ParseDuration(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
         if (ConfigValues.TryParseDuration(text, out var value, out var error))
@@ -150,5 +150,45 @@ internal static class StateCommand
         }
 
         return text;
+    }
+
+    /// <summary>With IPVS_TIMING=1, how long each step took, printed on standard error (for benchmarks).</summary>
+    internal sealed class StepTimer
+    {
+        private readonly List<KeyValuePair<string, TimeSpan>> _steps = [];
+        private readonly long _start = System.Diagnostics.Stopwatch.GetTimestamp();
+        private long _last;
+
+        public StepTimer()
+        {
+            _last = _start;
+        }
+
+        public static bool Enabled { get; } = Environment.GetEnvironmentVariable("IPVS_TIMING") == "1";
+
+        public void Mark(string step)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            _steps.Add(new(step, System.Diagnostics.Stopwatch.GetElapsedTime(_last, now)));
+            _last = now;
+        }
+
+        public void Add(IEnumerable<KeyValuePair<string, TimeSpan>> steps)
+        {
+            _steps.AddRange(steps);
+            _last = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+
+        public void Print(TextWriter error)
+        {
+            if (!Enabled)
+            {
+                return;
+            }
+
+            var total = System.Diagnostics.Stopwatch.GetElapsedTime(_start);
+            error.WriteLine("timing: " + string.Join(", ", _steps.Select(s => $"{s.Key} {s.Value.TotalMilliseconds:0.0} ms"))
+                + $"; total {total.TotalMilliseconds:0.0} ms since main, process {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:0} ms, RSS {Environment.WorkingSet / 1024 / 1024} MB");
+        }
     }
 }

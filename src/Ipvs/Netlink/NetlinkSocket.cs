@@ -132,16 +132,21 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             window.Clear();
             var bytes = 0;
             var cost = 0;
+            var hasDump = false;
             while (exchange.Pending.Count > 0)
             {
                 var next = exchange.Pending.Peek();
                 var length = offsets[next + 1] - offsets[next];
                 var requestCost = exchange.IsDump[next] ? DumpCost : ReplyCost;
-                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget))
+                // One dump per window: a dump that returned data stays open in the kernel until
+                // the next receive (which makes it send its DONE), so a second dump in the same
+                // send would only be refused as busy and sent again.
+                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget || (hasDump && exchange.IsDump[next])))
                 {
                     break;
                 }
 
+                hasDump |= exchange.IsDump[next];
                 window.Add(exchange.Pending.Dequeue());
                 bytes += length;
                 cost += requestCost;
@@ -384,6 +389,13 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private int Receive(bool wait, CancellationToken cancellationToken)
     {
         EnsureSlots();
+        if (_growSlots)
+        {
+            // Only now: the datagrams of the previous call lived in the old slots until read.
+            _growSlots = false;
+            GrowSlots();
+        }
+
         var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
         while (true)
         {
@@ -409,9 +421,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                     }
                 }
 
-                // More may be queued: take more at once next time. Not now: the datagrams just
-                // received live in the current slots until the caller has read them.
-                _growSlots = received == _headers.Length && _headers.Length < MaxSlots;
+                if (received == _headers.Length && _headers.Length < MaxSlots)
+                {
+                    _growSlots = true;
+                }
+
                 return received;
             }
 
@@ -450,11 +464,6 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         if (_headers.Length == 0)
         {
             AllocateSlots(MinSlots);
-        }
-        else if (_growSlots)
-        {
-            _growSlots = false;
-            GrowSlots();
         }
     }
 

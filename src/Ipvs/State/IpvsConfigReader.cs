@@ -69,9 +69,19 @@ public static class IpvsConfigReader
         ArgumentNullException.ThrowIfNull(fileName);
         options ??= IpvsConfigReaderOptions.Default;
         var diagnostics = new ConfigDiagnostics();
-        var root = IsJson(utf8, fileName, options.Format)
-            ? JsonDocumentReader.Read(utf8, fileName, diagnostics)
-            : YamlDocumentReader.Read(Encoding.UTF8.GetString(utf8), fileName, diagnostics);
+        ConfigNode? root;
+        if (IsJson(utf8, fileName, options.Format))
+        {
+            root = JsonDocumentReader.Read(utf8, fileName, diagnostics);
+        }
+        else
+        {
+            var text = Encoding.UTF8.GetString(utf8);
+            if (!FastYamlReader.TryRead(text, fileName, diagnostics, out root))
+            {
+                root = YamlDocumentReader.Read(text, fileName, diagnostics);
+            }
+        }
         IpvsConfig? config = null;
         if (!diagnostics.HasErrors)
         {
@@ -124,6 +134,8 @@ public static class IpvsConfigReader
 
         private readonly ConfigDiagnostics _diagnostics = diagnostics;
         private readonly IpvsConfigReaderOptions _options = options;
+        private readonly string[] _knownServiceKeys =
+            [.. s_serviceKeys, .. options.ServiceSections.Keys.Concat(IpvsConfigReaderOptions.ReservedServiceSections).Distinct(StringComparer.Ordinal)];
 
         public IpvsConfig? ReadRoot(ConfigNode? root, string fileName)
         {
@@ -209,8 +221,7 @@ public static class IpvsConfigReader
                 return null;
             }
 
-            var extensionKeys = _options.ServiceSections.Keys.Concat(IpvsConfigReaderOptions.ReservedServiceSections);
-            ConfigValues.CheckKeys(mapping, [.. s_serviceKeys, .. extensionKeys.Distinct(StringComparer.Ordinal)], _diagnostics, "a service");
+            ConfigValues.CheckKeys(mapping, _knownServiceKeys, _diagnostics, "a service");
             var serviceKey = ReadServiceKey(mapping);
             var family = serviceKey?.Family;
 
@@ -310,7 +321,7 @@ public static class IpvsConfigReader
 
         private VirtualServiceConfig? Finish(VirtualService? service, ConfigNode node, ConfigMapping? mapping, List<RealServerConfig> servers, SourceLocation location)
         {
-            var extensions = new Dictionary<string, object>(StringComparer.Ordinal);
+            Dictionary<string, object>? extensions = null;
             if (mapping is not null)
             {
                 foreach (var entry in mapping.Entries)
@@ -321,12 +332,12 @@ public static class IpvsConfigReader
                         var context = new ServiceSectionContext(key, entry.Value, mapping, service, servers, _diagnostics);
                         if (reader(context) is { } value)
                         {
-                            extensions[key] = value;
+                            (extensions ??= new(StringComparer.Ordinal))[key] = value;
                         }
                     }
                     else if (IpvsConfigReaderOptions.ReservedServiceSections.Contains(key))
                     {
-                        extensions[key] = entry.Value;
+                        (extensions ??= new(StringComparer.Ordinal))[key] = entry.Value;
                     }
                 }
             }
@@ -337,7 +348,7 @@ public static class IpvsConfigReader
                 : new VirtualServiceConfig(service, servers)
                 {
                     Location = location,
-                    Extensions = extensions.Count == 0 ? FrozenDictionary<string, object>.Empty : extensions.ToFrozenDictionary(StringComparer.Ordinal),
+                    Extensions = extensions is null ? FrozenDictionary<string, object>.Empty : extensions.ToFrozenDictionary(StringComparer.Ordinal),
                 };
         }
 
@@ -356,8 +367,11 @@ public static class IpvsConfigReader
         {
             var hasCompact = mapping.TryGetValue("service", out var compactNode);
             var hasMark = mapping.TryGetValue("fwmark", out var markNode);
-            var parts = new[] { "protocol", "address", "port" }.Where(k => mapping.TryGetValue(k, out _)).ToList();
             var hasFamily = mapping.TryGetValue("family", out var familyNode);
+            var parts = hasCompact && !hasMark && !hasFamily && mapping.Entries.Count <= 8
+                && !mapping.TryGetValue("protocol", out _) && !mapping.TryGetValue("address", out _) && !mapping.TryGetValue("port", out _)
+                ? []
+                : new[] { "protocol", "address", "port" }.Where(k => mapping.TryGetValue(k, out _)).ToList();
             if (hasCompact)
             {
                 if (hasMark || parts.Count > 0 || hasFamily)
@@ -867,7 +881,9 @@ public static class IpvsConfigReader
             var address = server.Address;
             if (address.AddressFamily == AddressFamily.InterNetwork)
             {
-                var first = address.GetAddressBytes()[0];
+                Span<byte> bytes = stackalloc byte[4];
+                address.TryWriteBytes(bytes, out _);
+                var first = bytes[0];
                 if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.Broadcast) || first is >= 224 and <= 239)
                 {
                     _diagnostics.Error(node, $"real server address {address} is not unicast; the kernel refuses it");
@@ -910,15 +926,16 @@ public static class IpvsConfigReader
         // ADDRESS, ADDRESS:PORT, [IPV6], [IPV6]:PORT, or a bare IPv6 address. No port: the service's.
         private bool TryParseEndpoint(ConfigScalar scalar, ushort defaultPort, out IPAddress address, out ushort port, out bool explicitPort)
         {
-            var text = scalar.Value.Trim();
+            var text = scalar.Value.AsSpan().Trim();
             address = IPAddress.None;
             port = defaultPort;
             explicitPort = false;
-            string host;
-            string? portText = null;
+            ReadOnlySpan<char> host;
+            ReadOnlySpan<char> portText = default;
+            var hasPort = false;
             if (text.StartsWith('['))
             {
-                var close = text.IndexOf(']', StringComparison.Ordinal);
+                var close = text.IndexOf(']');
                 if (close < 0 || (close + 1 < text.Length && text[close + 1] != ':') || close + 2 == text.Length)
                 {
                     _diagnostics.Error(scalar, $"real server '{text}' is not ADDRESS:PORT: an IPv6 server is written [ADDRESS]:PORT");
@@ -926,13 +943,15 @@ public static class IpvsConfigReader
                 }
 
                 host = text[1..close];
-                portText = close + 1 < text.Length ? text[(close + 2)..] : null;
+                hasPort = close + 1 < text.Length;
+                portText = hasPort ? text[(close + 2)..] : default;
             }
-            else if (text.Count(c => c == ':') == 1)
+            else if (text.Count(':') == 1)
             {
-                var colon = text.IndexOf(':', StringComparison.Ordinal);
+                var colon = text.IndexOf(':');
                 host = text[..colon];
                 portText = text[(colon + 1)..];
+                hasPort = true;
             }
             else
             {
@@ -941,14 +960,14 @@ public static class IpvsConfigReader
 
             if (!IPAddress.TryParse(host, out var parsed)
                 || parsed.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
-                || (parsed.AddressFamily == AddressFamily.InterNetwork && host.Count(c => c == '.') != 3))
+                || (parsed.AddressFamily == AddressFamily.InterNetwork && host.Count('.') != 3))
             {
                 _diagnostics.Error(scalar, $"real server '{text}' is not ADDRESS, ADDRESS:PORT or [IPV6]:PORT: '{host}' is not an IPv4 or IPv6 address");
                 return false;
             }
 
             address = parsed;
-            if (portText is not null)
+            if (hasPort)
             {
                 if (!ushort.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port))
                 {

@@ -29,13 +29,17 @@ public sealed record IpvsReconcilerOptions
 /// <summary>The outcome of one reconciliation pass.</summary>
 public sealed class IpvsReconcileResult
 {
-    internal IpvsReconcileResult(IpvsPlan plan, IpvsApplyResult? execution, IReadOnlyList<string> refusals, IReadOnlyList<string> warnings)
+    internal IpvsReconcileResult(IpvsPlan plan, IpvsApplyResult? execution, IReadOnlyList<string> refusals, IReadOnlyList<string> warnings, IReadOnlyList<KeyValuePair<string, TimeSpan>>? timings = null)
     {
         Plan = plan;
         Execution = execution;
         Refusals = refusals;
         Warnings = warnings;
+        Timings = timings ?? [];
     }
+
+    /// <summary>How long each step took (read, plan, check, execute, save), for performance work.</summary>
+    public IReadOnlyList<KeyValuePair<string, TimeSpan>> Timings { get; }
 
     /// <summary>The plan.</summary>
     public IpvsPlan Plan { get; }
@@ -82,8 +86,9 @@ public sealed class IpvsReconciler
     {
         ArgumentNullException.ThrowIfNull(desired);
         var warnings = new List<string>();
-        var plan = await MakePlanAsync(desired, warnings, cancellationToken).ConfigureAwait(false);
-        return new IpvsReconcileResult(plan, null, [], warnings);
+        var timings = new Timings();
+        var plan = await MakePlanAsync(desired, warnings, timings, cancellationToken).ConfigureAwait(false);
+        return new IpvsReconcileResult(plan, null, [], warnings, timings.Items);
     }
 
     /// <summary>Plans and executes, then remembers which servers are draining.</summary>
@@ -91,35 +96,45 @@ public sealed class IpvsReconciler
     {
         ArgumentNullException.ThrowIfNull(desired);
         var warnings = new List<string>();
-        var plan = await MakePlanAsync(desired, warnings, cancellationToken).ConfigureAwait(false);
+        var timings = new Timings();
+        var plan = await MakePlanAsync(desired, warnings, timings, cancellationToken).ConfigureAwait(false);
         if (plan.IsEmpty)
         {
             SaveDrainState(plan.DrainState, warnings);
-            return new IpvsReconcileResult(plan, null, [], warnings);
+            timings.Mark("save drain state");
+            return new IpvsReconcileResult(plan, null, [], warnings, timings.Items);
         }
 
         var refusals = _options.CheckKernelSupport ? IpvsPlanExecutor.CheckKernelSupport(plan) : [];
+        timings.Mark("check kernel support");
         if (refusals.Count > 0)
         {
-            return new IpvsReconcileResult(plan, null, refusals, warnings);
+            return new IpvsReconcileResult(plan, null, refusals, warnings, timings.Items);
         }
 
         var execution = await IpvsPlanExecutor.ExecuteAsync(_client, plan, cancellationToken).ConfigureAwait(false);
+        timings.Mark("execute");
         SaveDrainState(execution.DrainState, warnings);
-        return new IpvsReconcileResult(plan, execution, [], warnings);
+        timings.Mark("save drain state");
+        return new IpvsReconcileResult(plan, execution, [], warnings, timings.Items);
     }
 
-    private async Task<IpvsPlan> MakePlanAsync(IpvsConfig desired, List<string> warnings, CancellationToken cancellationToken)
+    private async Task<IpvsPlan> MakePlanAsync(IpvsConfig desired, List<string> warnings, Timings timings, CancellationToken cancellationToken)
     {
         var table = await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        timings.Mark("read table");
+        var drainState = LoadDrainState(warnings);
         var plan = IpvsPlanner.Plan(table, desired, new IpvsPlanOptions
         {
             Prune = _options.Prune,
             DrainTimeout = _options.DrainTimeout,
             Now = _options.TimeProvider.GetUtcNow(),
-            DrainState = LoadDrainState(warnings),
+            DrainState = drainState,
         });
-        return await AddTemplateExpiryAsync(plan, cancellationToken).ConfigureAwait(false);
+        timings.Mark("plan");
+        plan = await AddTemplateExpiryAsync(plan, cancellationToken).ConfigureAwait(false);
+        timings.Mark("read templates");
+        return plan;
     }
 
     private IReadOnlyDictionary<RealServerId, DateTimeOffset> LoadDrainState(List<string> warnings)
@@ -188,9 +203,10 @@ public sealed class IpvsReconciler
         TimeSpan? latest = null;
         foreach (var c in connections)
         {
-            // A template: client port 0 and no protocol state; its virtual address is the
-            // service's (a firewall-mark service's templates carry the mark instead, as "IP").
-            if (c.ClientPort != 0 || c.State != "NONE" || c.DestinationPort != id.Port || !c.DestinationAddress.Equals(id.Address))
+            // A template has client port 0 (its state reads NONE or ASSURED, depending on the
+            // kernel); its virtual address is the service's (a firewall-mark service's templates
+            // carry the mark instead, as protocol "IP").
+            if (c.ClientPort != 0 || c.DestinationPort != id.Port || !c.DestinationAddress.Equals(id.Address))
             {
                 continue;
             }
@@ -207,4 +223,19 @@ public sealed class IpvsReconciler
         return latest;
     }
 
+
+    private sealed class Timings
+    {
+        private readonly List<KeyValuePair<string, TimeSpan>> _items = [];
+        private long _last = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public IReadOnlyList<KeyValuePair<string, TimeSpan>> Items => _items;
+
+        public void Mark(string step)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            _items.Add(new(step, System.Diagnostics.Stopwatch.GetElapsedTime(_last, now)));
+            _last = now;
+        }
+    }
 }

@@ -63,6 +63,11 @@ public sealed class IpvsStateWatcher
         _apply = apply ?? throw new ArgumentNullException(nameof(apply));
         _changes = changes ?? throw new ArgumentNullException(nameof(changes));
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.ResyncInterval <= TimeSpan.Zero || options.DrainPollInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "The resync and drain poll intervals must be longer than 0.");
+        }
+
         _log = log ?? throw new ArgumentNullException(nameof(log));
     }
 
@@ -89,8 +94,12 @@ public sealed class IpvsStateWatcher
             if (LastResult is { Plan.Draining.Count: > 0 } last)
             {
                 wait = Min(wait, _options.DrainPollInterval);
+                // Wake at the first deadline to come; a passed one was handled by this pass (or failed).
                 var earliest = last.Plan.Draining.Min(d => d.Deadline) - time.GetUtcNow();
-                wait = Min(wait, earliest < TimeSpan.Zero ? TimeSpan.Zero : earliest);
+                if (earliest > TimeSpan.Zero)
+                {
+                    wait = Min(wait, earliest);
+                }
             }
 
             using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

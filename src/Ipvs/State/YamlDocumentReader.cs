@@ -38,10 +38,28 @@ internal sealed partial class YamlDocumentReader
         }
         catch (YamlException e)
         {
-            diagnostics.Error(instance.Location(e.Start), "YAML syntax: " + CleanMessage(e.Message));
+            diagnostics.Error(instance.Location(e.Start), "YAML syntax: " + CleanMessage(e.Message) + Hint(text, (int)e.Start.Line));
             return null;
         }
     }
+
+    // The most likely YAML mistake here: an unquoted IPv6 endpoint, which YAML reads as a list.
+    private static string Hint(string text, int line)
+    {
+        var lines = text.Split('\n');
+        for (var i = Math.Max(0, line - 2); i < Math.Min(lines.Length, line + 1); i++)
+        {
+            if (UnquotedIPv6Endpoint().IsMatch(lines[i]))
+            {
+                return " (an IPv6 [ADDRESS]:PORT must be quoted in YAML: \"[2001:db8::1]:80\")";
+            }
+        }
+
+        return string.Empty;
+    }
+
+    [GeneratedRegex(@"(^|[\s,{\[-])\[[0-9A-Fa-f:.]+\]:\d")]
+    private static partial Regex UnquotedIPv6Endpoint();
 
     private ConfigNode? ReadStream()
     {

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Text;
+using System.Threading.Channels;
+using Ipvs.Model;
+using Ipvs.State;
+
+namespace Ipvs.Tests.State;
+
+public sealed class IpvsStateWatcherTests : IAsyncDisposable
+{
+    private static readonly DateTimeOffset s_start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly ManualTimeProvider _time = new(s_start);
+    private readonly ManualSignal _signal = new();
+    private readonly Channel<IpvsConfig> _applied = Channel.CreateUnbounded<IpvsConfig>();
+    private readonly List<string> _log = [];
+    private readonly CancellationTokenSource _stop = new();
+    private string _file = "services:\n  - tcp/198.51.100.1:80\n";
+    private Func<IpvsConfig, IpvsPlan> _plan = _ => EmptyPlan();
+    private Task? _run;
+
+    [Fact]
+    public async Task Start_AppliesOnce_ThenAgainAtEachResync()
+    {
+        Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromSeconds(10), TimeProvider = _time });
+        Assert.Equal("tcp/198.51.100.1:80", (await NextApplyAsync()).Services[0].Key.ToString());
+
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(_applied.Reader.TryRead(out _));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await NextApplyAsync();
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await NextApplyAsync();
+    }
+
+    [Fact]
+    public async Task FileChange_IsAppliedAfterTheDebounce_WithoutWaitingForTheResync()
+    {
+        Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromHours(1), Debounce = TimeSpan.FromMilliseconds(200), TimeProvider = _time });
+        await NextApplyAsync();
+
+        _file = "services:\n  - tcp/198.51.100.2:80\n";
+        _signal.Signal();
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(200)); // the debounce
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal("tcp/198.51.100.2:80", (await NextApplyAsync()).Services[0].Key.ToString());
+        Assert.Contains(_log, l => l.StartsWith("the file changed: 1 services", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ChangeMissedByNotifications_IsFoundAtTheResync()
+    {
+        Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromSeconds(5), TimeProvider = _time });
+        await NextApplyAsync();
+
+        _file = "services:\n  - tcp/198.51.100.3:80\n";
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("tcp/198.51.100.3:80", (await NextApplyAsync()).Services[0].Key.ToString());
+    }
+
+    [Fact]
+    public async Task InvalidFile_IsReported_AndTheLastValidOneStaysInForce()
+    {
+        Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromSeconds(5), TimeProvider = _time });
+        await NextApplyAsync();
+
+        _file = "services:\n  - service: tcp/198.51.100.1:80\n    scheduler: bogus\n";
+        _signal.Signal();
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(200));
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal("tcp/198.51.100.1:80", (await NextApplyAsync()).Services[0].Key.ToString());
+        Assert.Contains(_log, l => l.StartsWith("watched.yaml:3:16: error: unknown scheduler 'bogus'", StringComparison.Ordinal));
+        Assert.Contains("the file is not valid; keeping the last valid configuration", _log);
+    }
+
+    [Fact]
+    public async Task InvalidFileAtStart_AppliesNothing_UntilItIsFixed()
+    {
+        _file = "services: {}";
+        Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromSeconds(5), TimeProvider = _time });
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(5));
+        Assert.False(_applied.Reader.TryRead(out _));
+        Assert.Contains("the file is not valid; waiting for a valid one", _log);
+
+        _file = "services: []";
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Empty((await NextApplyAsync()).Services);
+    }
+
+    [Fact]
+    public async Task WhileServersDrain_TheyAreCheckedAtTheDrainPollInterval_AndTheirDeadline()
+    {
+        var key = VirtualServiceKey.Parse("tcp/198.51.100.1:80");
+        var server = new RealServer(IPAddress.Parse("192.0.2.1"), 80) { Weight = 0, ActiveConnections = 3 };
+        var draining = new DrainingServer(new RealServerId(key, server.Address, server.Port), server, s_start, s_start.AddSeconds(3));
+        _plan = _ => new IpvsPlan([], [draining], new Dictionary<RealServerId, DateTimeOffset>(), 1, 1);
+        Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromMinutes(1), DrainPollInterval = TimeSpan.FromSeconds(2), TimeProvider = _time });
+        await NextApplyAsync();
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
+        Assert.Contains(_log, l => l.StartsWith("draining tcp/198.51.100.1:80 192.0.2.1:80: 3 active", StringComparison.Ordinal));
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await NextApplyAsync();
+
+        // The deadline (3 s) comes before the next poll (4 s).
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await NextApplyAsync();
+
+        // Past the deadline, the next check is a poll interval away; draining was logged once.
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
+        Assert.Single(_log, l => l.StartsWith("draining", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cancellation_StopsTheLoop()
+    {
+        Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromSeconds(5), TimeProvider = _time });
+        await NextApplyAsync();
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(5));
+
+        await _stop.CancelAsync();
+
+        await _run!.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.True(_run.IsCompletedSuccessfully);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_run is not null)
+        {
+            await _run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        _stop.Dispose();
+        _signal.Dispose();
+    }
+
+    private void Start(IpvsWatchOptions options)
+    {
+        var watcher = new IpvsStateWatcher(
+            () => Encoding.UTF8.GetBytes(_file),
+            bytes => IpvsConfigReader.Parse(bytes, "watched.yaml"),
+            (config, _) =>
+            {
+                _applied.Writer.TryWrite(config);
+                return Task.FromResult(new IpvsReconcileResult(_plan(config), null, [], []));
+            },
+            _signal,
+            options,
+            line =>
+            {
+                lock (_log)
+                {
+                    _log.Add(line);
+                }
+            });
+        _run = Task.Run(() => watcher.RunAsync(_stop.Token));
+    }
+
+    private async Task<IpvsConfig> NextApplyAsync() =>
+        await _applied.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+    private static IpvsPlan EmptyPlan() => new([], [], new Dictionary<RealServerId, DateTimeOffset>(), 0, 0);
+
+    private sealed class ManualSignal : IFileChangeSignal
+    {
+        private readonly SemaphoreSlim _semaphore = new(0);
+
+        public void Signal() => _semaphore.Release();
+
+        public Task WaitAsync(CancellationToken cancellationToken) => _semaphore.WaitAsync(cancellationToken);
+
+        public void Dispose() => _semaphore.Dispose();
+    }
+}
