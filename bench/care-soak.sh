@@ -4,8 +4,15 @@
 # (utime + stime from /proc/PID/stat, over the measured minute, after a warm-up) and its memory
 # (VmRSS sampled every second, and VmHWM), plus what it did (rounds, probe results).
 #
-#   lab/run -t 1200 -m 2G -- bench/care-soak.sh [https|http|tcp ...]   (default: https http tcp)
+#   lab/run -t 1500 -m 2G -- bench/care-soak.sh [https|http|tcp|none ...]   (default: https http tcp)
 #   DURATION=60 WARMUP=15 SERVERS_PER_NS=250 bench/care-soak.sh https   (on a host with IPVS, as root)
+#   bench/care-soak.sh native [https|http|tcp ...]
+#
+# The lab's User-Mode Linux kernel makes every system call ~100x dearer than on hardware, and a
+# probe is mostly system calls, so the lab figures are an upper bound. `native` measures the
+# probing engine alone (bench/CareProbeBench: the daemon's probers, health policy and round
+# scheduler, without the kernel's table) on this machine's own kernel, against the same real
+# servers listening on 127.0.0.1; the kernel side is what `none` measures in the lab.
 #
 # Needs dist/ipvs (scripts/publish). Addresses: 198.18.0.0/15 only, in namespaces it creates.
 set -euo pipefail
@@ -15,6 +22,7 @@ duration=${DURATION:-60}
 warmup=${WARMUP:-15}
 per_ns=${SERVERS_PER_NS:-250}
 namespaces=${NAMESPACES:-4}
+native=0; [ "${1:-}" = native ] && { native=1; shift; }
 types=("$@"); [ ${#types[@]} -gt 0 ] || types=(https http tcp)
 ipvs=$(pwd)/dist/ipvs
 tmp=$(mktemp -d /tmp/ipvs-soak.XXXXXX)
@@ -30,6 +38,33 @@ trap cleanup EXIT
 hz=$(getconf CLK_TCK)
 first=20000; last=$((first + per_ns - 1))
 total=$((per_ns * namespaces))
+
+if [ "$native" = 1 ]; then
+  bench=artifacts/bench/care-probe/CareProbeBench
+  tfm=$(dotnet msbuild bench/CareProbeBench/CareProbeBench.csproj -getProperty:IpvsAotTargetFramework 2>/dev/null | tr -d '[:space:]')
+  dotnet publish bench/CareProbeBench/CareProbeBench.csproj -nologo -v q -c Release -r linux-x64 -f "$tfm" \
+    -p:TargetFrameworks="$tfm" -o artifacts/bench/care-probe > /dev/null
+  mkfifo "$tmp/ctl"
+  python3 -u lab/care/backend.py --supervise < "$tmp/ctl" > "$tmp/servers.log" 2>&1 &
+  supervisor=$!
+  exec 3> "$tmp/ctl"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 -subj /CN=soak 2>/dev/null
+  echo "care probe engine, native: $total real servers on 127.0.0.1 ($namespaces processes × $per_ns ports), interval 1s, ${duration}s measured after ${warmup}s warm-up"
+  echo "kernel $(uname -r), $(nproc) CPU, bench binary $(du -h "$bench" | cut -f1) (AOT)"
+  printf '%-6s %10s %8s %9s %9s %8s %12s %12s\n' type "cpu%" "rss MB" "max rss" "hwm MB" rounds "probes ok" "probes fail"
+  base=10000 # below the ephemeral port range, which the probes themselves use
+  for type in "${types[@]}"; do
+    mode=$type; [ "$type" != none ] || mode=http
+    for i in $(seq 0 $((namespaces - 1))); do
+      echo "--name n$i-$type --bind 127.0.0.1 --ports $((base + i * per_ns))-$((base + (i + 1) * per_ns - 1)) --mode $mode --cert $tmp/cert.pem --key $tmp/key.pem" >&3
+    done
+    until [ "$(grep -c "^n.-$type: listening" "$tmp/servers.log" || true)" -ge "$namespaces" ]; do sleep 0.2; done
+    "$bench" "$type" 127.0.0.1 "$base" $((base + total - 1)) "$duration" "$warmup" 2>/dev/null
+    for pid in $(grep "^n.-$type: listening" "$tmp/servers.log" | awk '{ print $NF }'); do kill -9 "$pid" 2>/dev/null || true; done
+    base=$((base + total))
+  done
+  exit 0
+fi
 
 ip netns add soak-lb; ip -n soak-lb link set lo up
 mkfifo "$tmp/ctl"

@@ -29,10 +29,7 @@ var run = scheduler.RunAsync(
         var results = await Task.WhenAll(health.Servers.Select(s => prober.ProbeAsync(s.Server.Address, s.Server.Port, token).AsTask())).ConfigureAwait(false);
         health.Record(results, now);
         _ = health.Desired(now);
-        if (Environment.GetEnvironmentVariable("BENCH_TRIM") == "1")
-        {
-            MallocTrim(0);
-        }
+        MallocTrim(0); // as the daemon does after each round (NativeMemory.TrimAfterRound)
 
         Interlocked.Add(ref ok, results.Count(r => r.IsHealthy));
         Interlocked.Add(ref failed, results.Count(r => !r.IsHealthy));
