@@ -63,6 +63,30 @@ public sealed class CareCommandTests
         Assert.Equal(string.Empty, ns.Ipvsadm("-Sn"));
     }
 
+    [Fact]
+    public void RouteMode_RouteDeletedOrChanged_IsPutBackWithinAnInterval()
+    {
+        KernelLab.Require();
+        using var ns = new TestNamespace();
+        HostCommand.Check("ip", "-n", ns.Name, "link", "add", "d0", "type", "dummy");
+        HostCommand.Check("ip", "-n", ns.Name, "addr", "add", "198.18.50.1/24", "dev", "d0");
+        HostCommand.Check("ip", "-n", ns.Name, "link", "set", "d0", "up");
+        using var care = StartCare(ns, ["--vs", "198.18.200.1:443", "--rs", "198.18.1.2:443", "--ip", "198.18.50.2", "--interval", "1"]);
+        care.WaitForLine(l => l.Contains("route mode set up", StringComparison.Ordinal), s_wait);
+        const string expected = "198.18.200.1 via 198.18.50.2 dev d0 proto static metric 50";
+        Assert.Equal(expected, ns.Exec("ip", "route", "show", "198.18.200.1").StandardOutput.Trim());
+
+        HostCommand.Check("ip", "-n", ns.Name, "route", "del", "198.18.200.1/32", "via", "198.18.50.2", "metric", "50");
+        care.WaitForLine(l => l.Contains("repaired a change made behind our back: route 198.18.200.1/32 via 198.18.50.2", StringComparison.Ordinal), s_wait);
+        Assert.Equal(expected, ns.Exec("ip", "route", "show", "198.18.200.1").StandardOutput.Trim());
+
+        // Replaced by a route through another gateway with the same metric: corrected.
+        HostCommand.Check("ip", "-n", ns.Name, "route", "replace", "198.18.200.1/32", "via", "198.18.50.3", "metric", "50");
+        WaitUntil(() => ns.Exec("ip", "route", "show", "198.18.200.1").StandardOutput.Trim() == expected);
+        care.Signal(BackgroundProcess.SIGTERM);
+        Assert.True(care.WaitForExit(TimeSpan.FromSeconds(30)));
+    }
+
     [Theory]
     [InlineData("--vs 198.18.200.1 --rs 198.18.1.2:443", "--vs '198.18.200.1': missing port")]
     [InlineData("--vs 198.18.200.1:443 --rs 198.18.1.2", "--rs '198.18.1.2': missing port")]
