@@ -31,8 +31,7 @@ internal static class Program
             }
         }
 
-        Console.Error.WriteLine("usage: ipvs demo");
-        return 2;
+        return CliRoot.Run(args);
     }
 
     /// <summary>

@@ -34,10 +34,20 @@ public sealed class IpvsClient : IDisposable
         _familyId = family.Id;
         _options = options;
         FamilyVersion = family.Version;
+        SupportsLocalAddresses = family.Supports(IpvsGenl.CmdNewLocalAddress)
+            && family.Supports(IpvsGenl.CmdDelLocalAddress)
+            && family.Supports(IpvsGenl.CmdGetLocalAddress);
     }
 
     /// <summary>The version of the kernel's IPVS generic netlink interface.</summary>
     public uint FamilyVersion { get; }
+
+    /// <summary>
+    /// True when the kernel has the FULLNAT extension (Alibaba's LVS kernels): local addresses and
+    /// <see cref="ForwardingMethod.FullNat"/>. Read from the operations the kernel lists for the
+    /// IPVS generic netlink family (commands 18 to 20), not guessed; mainline kernels have none.
+    /// </summary>
+    public bool SupportsLocalAddresses { get; }
 
     /// <summary>
     /// Opens the IPVS interface of the current network namespace, loading <c>ip_vs</c> first
@@ -193,6 +203,25 @@ public sealed class IpvsClient : IDisposable
     public Task StopSyncDaemonAsync(SyncDaemonState state, CancellationToken cancellationToken = default) =>
         RunAsync(IpvsOperation.StopSyncDaemon(state), cancellationToken);
 
+    /// <summary>Lists the local addresses of a service (kernels with the FULLNAT extension only).</summary>
+    /// <exception cref="IpvsFeatureNotSupportedException">The kernel has no FULLNAT extension; nothing was sent.</exception>
+    /// <exception cref="ServiceNotFoundException">The service does not exist.</exception>
+    public Task<IReadOnlyList<LocalAddress>> GetLocalAddressesAsync(VirtualServiceKey service, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return Complete(() => ListLocalAddresses(service, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Adds a local address to a service (kernels with the FULLNAT extension only).</summary>
+    /// <exception cref="IpvsFeatureNotSupportedException">The kernel has no FULLNAT extension; nothing was sent.</exception>
+    public Task AddLocalAddressAsync(VirtualServiceKey service, IPAddress address, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.AddLocalAddress(service, address), cancellationToken);
+
+    /// <summary>Removes a local address from a service (kernels with the FULLNAT extension only).</summary>
+    /// <exception cref="IpvsFeatureNotSupportedException">The kernel has no FULLNAT extension; nothing was sent.</exception>
+    public Task DeleteLocalAddressAsync(VirtualServiceKey service, IPAddress address, CancellationToken cancellationToken = default) =>
+        RunAsync(IpvsOperation.DeleteLocalAddress(service, address), cancellationToken);
+
     /// <summary>
     /// Sends many operations to the kernel, as many per send as its buffers allow, and returns
     /// each one's result in order. The kernel applies each operation on its own, in order: a
@@ -200,6 +229,7 @@ public sealed class IpvsClient : IDisposable
     /// fails too, with <see cref="ServiceNotFoundException"/>).
     /// </summary>
     /// <exception cref="ArgumentException">An operation is malformed; nothing was sent.</exception>
+    /// <exception cref="IpvsFeatureNotSupportedException">An operation needs the FULLNAT extension this kernel lacks; nothing was sent.</exception>
     public Task<IpvsBatchResult> ExecuteAsync(IEnumerable<IpvsOperation> operations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
@@ -305,6 +335,47 @@ public sealed class IpvsClient : IDisposable
         }
     }
 
+    private IReadOnlyList<LocalAddress> ListLocalAddresses(VirtualServiceKey service, CancellationToken cancellationToken)
+    {
+        RequireFullNat(IpvsOperationKind.ListLocalAddresses, service.ToString());
+        lock (_lock)
+        {
+            var handler = new LocalAddressListHandler(service.Family);
+            StartRequest(IpvsGenl.CmdGetLocalAddress, dump: true);
+            IpvsCodec.WriteServiceKey(_writer, service);
+            _writer.EndMessage();
+            var outcome = Send(handler, cancellationToken)[0];
+            ThrowIfFailed(IpvsOperationKind.ListLocalAddresses, outcome, service.ToString());
+            return handler.Addresses;
+        }
+    }
+
+    /// <summary>Refuses FULLNAT requests on kernels without the extension: nothing is sent, which also keeps forwarding value 5 away from kernels that do not know it.</summary>
+    private void RequireFullNat(IpvsOperationKind kind, string target)
+    {
+        if (!SupportsLocalAddresses)
+        {
+            throw new IpvsFeatureNotSupportedException(
+                kind,
+                "this kernel's IPVS has no FULLNAT extension (its generic netlink family lists no local-address commands 18-20)",
+                target);
+        }
+    }
+
+    private void RequireFeatures(IpvsOperation operation)
+    {
+        switch (operation)
+        {
+            case AddLocalAddressOperation or DeleteLocalAddressOperation:
+                RequireFullNat(operation.Kind, operation.Describe());
+                break;
+            case AddRealServerOperation { Server.ForwardingMethod: ForwardingMethod.FullNat }:
+            case UpdateRealServerOperation { Server.ForwardingMethod: ForwardingMethod.FullNat }:
+                RequireFullNat(operation.Kind, operation.Describe());
+                break;
+        }
+    }
+
     private T Single<T>(IpvsOperationKind kind, byte command, VirtualServiceKey? key, Decoder<T> decode, CancellationToken cancellationToken)
         where T : class
     {
@@ -346,10 +417,15 @@ public sealed class IpvsClient : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _writer.Reset();
             foreach (var operation in operations)
             {
                 ArgumentNullException.ThrowIfNull(operation, nameof(operations));
+                RequireFeatures(operation);
+            }
+
+            _writer.Reset();
+            foreach (var operation in operations)
+            {
                 EnsureModules(operation);
                 IpvsCodec.WriteOperation(_writer, _familyId, operation);
             }
@@ -492,6 +568,15 @@ public sealed class IpvsClient : IDisposable
             (_lists[request] ??= new List<RealServer>(4)).Add(IpvsCodec.DecodeRealServer(message, _keys[request].Family));
 
         public void OnRestart(int request) => _lists[request]?.Clear();
+    }
+
+    private sealed class LocalAddressListHandler(AddressFamily family) : INetlinkReplyHandler
+    {
+        public List<LocalAddress> Addresses { get; } = [];
+
+        public void OnMessage(int request, NetlinkMessage message) => Addresses.Add(IpvsCodec.DecodeLocalAddress(message, family));
+
+        public void OnRestart(int request) => Addresses.Clear();
     }
 
     private sealed class DaemonListHandler : INetlinkReplyHandler

@@ -50,7 +50,8 @@ public class IpvsException : Exception
             (IpvsOperationKind.AddService or IpvsOperationKind.UpdateService, LibC.ENOENT) => new SchedulerNotFoundException(operation, errorNumber, target, kernelMessage),
             (IpvsOperationKind.UpdateService or IpvsOperationKind.DeleteService or IpvsOperationKind.ZeroCounters or IpvsOperationKind.GetService
                 or IpvsOperationKind.ListRealServers or IpvsOperationKind.AddRealServer or IpvsOperationKind.UpdateRealServer
-                or IpvsOperationKind.DeleteRealServer, LibC.ESRCH) => new ServiceNotFoundException(operation, errorNumber, target, kernelMessage),
+                or IpvsOperationKind.DeleteRealServer or IpvsOperationKind.ListLocalAddresses or IpvsOperationKind.AddLocalAddress
+                or IpvsOperationKind.DeleteLocalAddress, LibC.ESRCH) => new ServiceNotFoundException(operation, errorNumber, target, kernelMessage),
             (IpvsOperationKind.AddRealServer, LibC.EEXIST) => new RealServerExistsException(operation, errorNumber, target, kernelMessage),
             (IpvsOperationKind.UpdateRealServer or IpvsOperationKind.DeleteRealServer, LibC.ENOENT) => new RealServerNotFoundException(operation, errorNumber, target, kernelMessage),
             (IpvsOperationKind.StartSyncDaemon, LibC.EEXIST) => new SyncDaemonExistsException(operation, errorNumber, target, kernelMessage),
@@ -75,6 +76,9 @@ public class IpvsException : Exception
             (IpvsOperationKind.UpdateRealServer or IpvsOperationKind.DeleteRealServer, LibC.ENOENT) => "No such destination",
             (IpvsOperationKind.StartSyncDaemon, LibC.EEXIST) => "Daemon has already run",
             (IpvsOperationKind.StopSyncDaemon, LibC.ESRCH) => "No daemon is running",
+            (IpvsOperationKind.AddLocalAddress or IpvsOperationKind.DeleteLocalAddress or IpvsOperationKind.ListLocalAddresses, LibC.ESRCH) => "Service not defined",
+            (IpvsOperationKind.AddLocalAddress, LibC.EEXIST) => "Local address already exists",
+            (IpvsOperationKind.DeleteLocalAddress, LibC.ENOENT) => "No such local address",
             _ => null,
         };
         if (specific is not null)
@@ -118,6 +122,9 @@ public class IpvsException : Exception
             IpvsOperationKind.ListSyncDaemons => "list sync daemons",
             IpvsOperationKind.StartSyncDaemon => "start",
             IpvsOperationKind.StopSyncDaemon => "stop",
+            IpvsOperationKind.ListLocalAddresses => "list local addresses of",
+            IpvsOperationKind.AddLocalAddress => "add local address",
+            IpvsOperationKind.DeleteLocalAddress => "delete local address",
             _ => operation.ToString(),
         };
         var text = "Cannot " + verb + (target is null ? string.Empty : " " + target) + ": " + reason;
@@ -216,6 +223,20 @@ public sealed class IpvsUnavailableException : IpvsException
     /// <summary>Creates the exception with the reason IPVS is unavailable.</summary>
     public IpvsUnavailableException(int errorNumber, string reason, Exception? innerException = null)
         : base(IpvsOperationKind.Open, errorNumber, reason, null, null, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// This kernel's IPVS lacks a feature the request needs (EOPNOTSUPP): local addresses and FULLNAT
+/// forwarding exist only in kernels with the FULLNAT extension. Detected from the generic netlink
+/// family's list of operations; nothing was sent.
+/// </summary>
+public sealed class IpvsFeatureNotSupportedException : IpvsException
+{
+    /// <summary>Creates the exception for an operation and the missing feature's description.</summary>
+    public IpvsFeatureNotSupportedException(IpvsOperationKind operation, string reason, string? target = null)
+        : base(operation, LibC.EOPNOTSUPP, reason, target, null, null)
     {
     }
 }

@@ -59,6 +59,15 @@ public enum IpvsOperationKind
 
     /// <summary>Stop a connection synchronization daemon.</summary>
     StopSyncDaemon,
+
+    /// <summary>List the local addresses of a virtual service (FULLNAT extension).</summary>
+    ListLocalAddresses,
+
+    /// <summary>Add a local address to a virtual service (FULLNAT extension).</summary>
+    AddLocalAddress,
+
+    /// <summary>Remove a local address from a virtual service (FULLNAT extension).</summary>
+    DeleteLocalAddress,
 }
 
 /// <summary>
@@ -106,6 +115,12 @@ public abstract record IpvsOperation
 
     /// <summary>Stops the synchronization daemon of the given role.</summary>
     public static StopSyncDaemonOperation StopSyncDaemon(SyncDaemonState state) => new(state);
+
+    /// <summary>Adds a local address to a service (kernels with the FULLNAT extension only).</summary>
+    public static AddLocalAddressOperation AddLocalAddress(VirtualServiceKey service, IPAddress address) => new(service, address);
+
+    /// <summary>Removes a local address from a service (kernels with the FULLNAT extension only).</summary>
+    public static DeleteLocalAddressOperation DeleteLocalAddress(VirtualServiceKey service, IPAddress address) => new(service, address);
 
     /// <summary>A short description of the target, for messages: <c>tcp/10.0.0.1:80</c>, <c>192.168.1.2:80 in tcp/10.0.0.1:80</c>.</summary>
     public abstract string Describe();
@@ -233,4 +248,28 @@ public sealed record StopSyncDaemonOperation(SyncDaemonState State) : IpvsOperat
 
     /// <inheritdoc />
     public override string Describe() => State.ToString().ToLowerInvariant() + " sync daemon";
+}
+
+/// <summary>Adds a local address to a virtual service (FULLNAT extension).</summary>
+/// <param name="Service">The virtual service.</param>
+/// <param name="Address">The local address.</param>
+public sealed record AddLocalAddressOperation(VirtualServiceKey Service, IPAddress Address) : IpvsOperation
+{
+    /// <inheritdoc />
+    public override IpvsOperationKind Kind => IpvsOperationKind.AddLocalAddress;
+
+    /// <inheritdoc />
+    public override string Describe() => Address + " in " + Service;
+}
+
+/// <summary>Removes a local address from a virtual service (FULLNAT extension).</summary>
+/// <param name="Service">The virtual service.</param>
+/// <param name="Address">The local address.</param>
+public sealed record DeleteLocalAddressOperation(VirtualServiceKey Service, IPAddress Address) : IpvsOperation
+{
+    /// <inheritdoc />
+    public override IpvsOperationKind Kind => IpvsOperationKind.DeleteLocalAddress;
+
+    /// <inheritdoc />
+    public override string Describe() => Address + " in " + Service;
 }

@@ -6,6 +6,10 @@ namespace Ipvs.Testing;
 internal sealed record CommandResult(int ExitCode, string StandardOutput, string StandardError)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{StandardOutput}--- stderr ---\n{StandardError}";
+
+    /// <summary>Throws unless the exit status is 0; returns this result.</summary>
+    public CommandResult EnsureSuccess() =>
+        ExitCode == 0 ? this : throw new InvalidOperationException("command failed: " + this);
 }
 
 /// <summary>Runs real system tools (ipvsadm, ip, the published ipvs binary) with argument arrays, never through a shell.</summary>

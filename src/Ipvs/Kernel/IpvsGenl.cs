@@ -25,6 +25,11 @@ internal static class IpvsGenl
     internal const byte CmdZero = 16;
     internal const byte CmdFlush = 17;
 
+    // The FULLNAT extension (Alibaba's LVS kernels, not mainline): local addresses of a service.
+    internal const byte CmdNewLocalAddress = 18;
+    internal const byte CmdDelLocalAddress = 19;
+    internal const byte CmdGetLocalAddress = 20;
+
     // IPVS_CMD_ATTR_*
     internal const ushort AttrService = 1;
     internal const ushort AttrDest = 2;
@@ -32,6 +37,12 @@ internal static class IpvsGenl
     internal const ushort AttrTimeoutTcp = 4;
     internal const ushort AttrTimeoutTcpFin = 5;
     internal const ushort AttrTimeoutUdp = 6;
+    internal const ushort AttrLocalAddress = 7; // FULLNAT extension
+
+    // IPVS_LADDR_ATTR_* (FULLNAT extension)
+    internal const ushort LocalAddressAddr = 1;
+    internal const ushort LocalAddressPortConflicts = 2;
+    internal const ushort LocalAddressConnections = 3;
 
     // IPVS_SVC_ATTR_*
     internal const ushort SvcAf = 1;

@@ -17,4 +17,11 @@ public enum ForwardingMethod
 
     /// <summary>Bypass (the kernel's IP_VS_CONN_F_BYPASS; not settable through ipvsadm).</summary>
     Bypass = 4,
+
+    /// <summary>
+    /// Full NAT: source and destination rewritten, from the service's local addresses. Only
+    /// kernels with the FULLNAT extension (Alibaba's LVS) have it; <see cref="IpvsClient"/>
+    /// refuses it on others (see <see cref="IpvsClient.SupportsLocalAddresses"/>).
+    /// </summary>
+    FullNat = 5,
 }

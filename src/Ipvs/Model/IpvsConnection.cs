@@ -20,6 +20,12 @@ public sealed record IpvsConnection
     /// <summary>The virtual port.</summary>
     public required ushort VirtualPort { get; init; }
 
+    /// <summary>The local (source) address FULLNAT used towards the real server; null on kernels without FULLNAT.</summary>
+    public IPAddress? LocalAddress { get; init; }
+
+    /// <summary>The local (source) port FULLNAT used; 0 without FULLNAT.</summary>
+    public ushort LocalPort { get; init; }
+
     /// <summary>The real server's address.</summary>
     public required IPAddress DestinationAddress { get; init; }
 

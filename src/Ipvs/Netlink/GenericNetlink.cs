@@ -5,7 +5,12 @@ namespace Ipvs.Netlink;
 /// <param name="Name">The family name.</param>
 /// <param name="Version">The family's interface version.</param>
 /// <param name="MaxAttribute">The highest top-level attribute the family accepts.</param>
-internal sealed record GenericNetlinkFamily(ushort Id, string Name, uint Version, uint MaxAttribute);
+/// <param name="Operations">The command numbers the family implements (CTRL_ATTR_OPS), in the kernel's order.</param>
+internal sealed record GenericNetlinkFamily(ushort Id, string Name, uint Version, uint MaxAttribute, IReadOnlyList<uint> Operations)
+{
+    /// <summary>True when the kernel lists <paramref name="command"/> among the family's operations.</summary>
+    public bool Supports(uint command) => Operations.Contains(command);
+}
 
 /// <summary>Generic netlink constants and family resolution through nlctrl (linux/genetlink.h).</summary>
 internal static class GenericNetlink
@@ -17,6 +22,8 @@ internal static class GenericNetlink
     internal const ushort ControllerAttributeFamilyName = 2;
     internal const ushort ControllerAttributeVersion = 3;
     internal const ushort ControllerAttributeMaxAttribute = 5;
+    internal const ushort ControllerAttributeOperations = 6;
+    internal const ushort ControllerAttributeOperationId = 1;
 
     /// <summary>Writes a CTRL_CMD_GETFAMILY request for <paramref name="name"/>.</summary>
     public static void WriteGetFamily(NetlinkMessageWriter writer, string name)
@@ -53,6 +60,7 @@ internal static class GenericNetlink
         ushort? id = null;
         string? name = null;
         uint version = 0, maxAttribute = 0;
+        List<uint> operations = [];
         var attributes = message.Attributes(HeaderLength);
         while (attributes.TryRead(out var type, out var value))
         {
@@ -70,10 +78,30 @@ internal static class GenericNetlink
                 case ControllerAttributeMaxAttribute:
                     maxAttribute = NetlinkAttributeReader.ReadU32(value);
                     break;
+                case ControllerAttributeOperations:
+                    ReadOperations(value, operations);
+                    break;
             }
         }
 
-        return id is { } familyId && name is not null ? new GenericNetlinkFamily(familyId, name, version, maxAttribute) : null;
+        return id is { } familyId && name is not null ? new GenericNetlinkFamily(familyId, name, version, maxAttribute, operations) : null;
+    }
+
+    /// <summary>CTRL_ATTR_OPS is an array: one nest per operation (numbered from 1), holding CTRL_ATTR_OP_ID and CTRL_ATTR_OP_FLAGS.</summary>
+    private static void ReadOperations(ReadOnlySpan<byte> array, List<uint> operations)
+    {
+        var entries = new NetlinkAttributeReader(array);
+        while (entries.TryRead(out _, out var entry))
+        {
+            var fields = new NetlinkAttributeReader(entry);
+            while (fields.TryRead(out var type, out var value))
+            {
+                if (type == ControllerAttributeOperationId)
+                {
+                    operations.Add(NetlinkAttributeReader.ReadU32(value));
+                }
+            }
+        }
     }
 
     private sealed class FamilyHandler : INetlinkReplyHandler

@@ -102,15 +102,22 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Wraps an already connected datagram descriptor (tests drive the pipelining logic with a
+    /// scripted peer over a socketpair). Takes ownership of <paramref name="fd"/>.
+    /// </summary>
+    internal static NetlinkSocket FromDescriptor(int fd, uint portId, int receiveBufferSize, int sendBufferSize, TimeSpan timeout) =>
+        new(new NetlinkSafeHandle(fd), fd, portId, receiveBufferSize, sendBufferSize, timeout);
+
     public void Dispose() => _handle.Dispose();
 
     /// <summary>
     /// Sends the requests laid out back to back in <paramref name="requests"/> and waits for every
-    /// reply. Requests go out in windows sized so that their replies fit the receive buffer; each
-    /// gets a fresh sequence number, and non-dump requests always ask for an ACK, so every request
-    /// ends with exactly one ACK, error or DONE. A dump that the kernel refuses as busy (one dump at
-    /// a time per socket), reports as interrupted, or whose replies overflowed the receive buffer
-    /// is sent again.
+    /// reply. Requests go out in windows sized so that their replies fit the receive buffer, and a
+    /// dump ends its window (one dump at a time per socket); each request gets a fresh sequence
+    /// number, and non-dump requests always ask for an ACK, so every request ends with exactly one
+    /// ACK, error or DONE. A dump that the kernel refuses as busy, reports as interrupted, or whose
+    /// replies overflowed the receive buffer is sent again.
     /// </summary>
     /// <returns>One outcome per request, in order.</returns>
     public NetlinkOutcome[] Execute(ReadOnlySpan<byte> requests, INetlinkReplyHandler? handler, CancellationToken cancellationToken)
@@ -132,24 +139,26 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             window.Clear();
             var bytes = 0;
             var cost = 0;
-            var hasDump = false;
             while (exchange.Pending.Count > 0)
             {
                 var next = exchange.Pending.Peek();
                 var length = offsets[next + 1] - offsets[next];
                 var requestCost = exchange.IsDump[next] ? DumpCost : ReplyCost;
-                // One dump per window: a dump that returned data stays open in the kernel until
-                // the next receive (which makes it send its DONE), so a second dump in the same
-                // send would only be refused as busy and sent again.
-                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget || (hasDump && exchange.IsDump[next])))
+                if (window.Count > 0 && (bytes + length > _maxSendBytes || cost + requestCost > _replyBudget))
                 {
                     break;
                 }
 
-                hasDump |= exchange.IsDump[next];
                 window.Add(exchange.Pending.Dequeue());
                 bytes += length;
                 cost += requestCost;
+                if (exchange.IsDump[next])
+                {
+                    // A dump ends a window. IPVS's dump callbacks always report data, so the kernel
+                    // sends DONE only on the next receive: the dump is still running when the send
+                    // returns, and any later dump in the same send would be refused as busy.
+                    break;
+                }
             }
 
             var firstSequence = SendWindow(requests, offsets, window, exchange.IsDump, bytes);
@@ -389,13 +398,6 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private int Receive(bool wait, CancellationToken cancellationToken)
     {
         EnsureSlots();
-        if (_growSlots)
-        {
-            // Only now: the datagrams of the previous call lived in the old slots until read.
-            _growSlots = false;
-            GrowSlots();
-        }
-
         var deadline = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
         while (true)
         {
@@ -421,11 +423,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                     }
                 }
 
-                if (received == _headers.Length && _headers.Length < MaxSlots)
-                {
-                    _growSlots = true;
-                }
-
+                // A full batch suggests more are queued: receive more per call next time. Not now:
+                // the caller has yet to read these slots.
+                _growSlots = received == _headers.Length && _headers.Length < MaxSlots;
                 return received;
             }
 
@@ -465,9 +465,12 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         {
             AllocateSlots(MinSlots);
         }
+        else if (_growSlots)
+        {
+            _growSlots = false;
+            AllocateSlots(Math.Min(_headers.Length * 4, MaxSlots));
+        }
     }
-
-    private void GrowSlots() => AllocateSlots(Math.Min(_headers.Length * 4, MaxSlots));
 
     private void AllocateSlots(int count)
     {

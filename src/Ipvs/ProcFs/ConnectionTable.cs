@@ -7,7 +7,8 @@ namespace Ipvs.ProcFs;
 /// <summary>
 /// Reads the kernel's IPVS connection table from <c>/proc/net/ip_vs_conn</c> (there is no netlink
 /// command for it). IPv4 lines carry addresses as 8 hex digits, IPv6 lines in full colon form;
-/// a persistence engine adds its name and data at the end of the line.
+/// a persistence engine adds its name and data at the end of the line. Kernels with the FULLNAT
+/// extension insert the local address and port before the destination (11 columns and more).
 /// </summary>
 public static class ConnectionTable
 {
@@ -59,10 +60,25 @@ public static class ConnectionTable
             return false;
         }
 
+        // FULLNAT: "Pro CIP CPrt VIP VPrt LIP LPrt DIP DPrt State Expires": the eighth column is an
+        // address where mainline has the state (state names are never 8 hex digits or contain ':').
+        IPAddress? local = null;
+        ushort localPort = 0;
+        var at = 5;
+        if (fields.Length >= 11 && TryParseAddress(fields[7], out _) && TryParseHexPort(fields[8], out _))
+        {
+            if (!TryParseAddress(fields[5], out local) || !TryParseHexPort(fields[6], out localPort))
+            {
+                return false;
+            }
+
+            at = 7;
+        }
+
         if (!TryParseAddress(fields[1], out var client) || !TryParseHexPort(fields[2], out var clientPort)
             || !TryParseAddress(fields[3], out var virtualAddress) || !TryParseHexPort(fields[4], out var virtualPort)
-            || !TryParseAddress(fields[5], out var destination) || !TryParseHexPort(fields[6], out var destinationPort)
-            || !uint.TryParse(fields[8], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
+            || !TryParseAddress(fields[at], out var destination) || !TryParseHexPort(fields[at + 1], out var destinationPort)
+            || !uint.TryParse(fields[at + 3], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
         {
             return false;
         }
@@ -74,12 +90,14 @@ public static class ConnectionTable
             ClientPort = clientPort,
             VirtualAddress = virtualAddress,
             VirtualPort = virtualPort,
+            LocalAddress = local,
+            LocalPort = localPort,
             DestinationAddress = destination,
             DestinationPort = destinationPort,
-            State = fields[7],
+            State = fields[at + 2],
             Expires = TimeSpan.FromSeconds(expires),
-            PersistenceEngine = fields.Length > 9 ? fields[9] : null,
-            PersistenceEngineData = fields.Length > 10 ? string.Join(' ', fields, 10, fields.Length - 10) : null,
+            PersistenceEngine = fields.Length > at + 4 ? fields[at + 4] : null,
+            PersistenceEngineData = fields.Length > at + 5 ? string.Join(' ', fields, at + 5, fields.Length - at - 5) : null,
         };
         return true;
     }

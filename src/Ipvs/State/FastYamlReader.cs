@@ -716,13 +716,23 @@ internal sealed class FastYamlReader
     }
 
     // A plain scalar may not start with an indicator; "-" only when followed by a non-space. ":" and
-    // "?" are left to the general parser altogether (their readings differ between contexts).
+    // "?" are left to the general parser altogether (their readings differ between contexts), and so
+    // is an indicator after a space inside the scalar ("a *b": YamlDotNet reads some of those as the
+    // start of another token).
     private bool IsPlainStart(int start, int end)
     {
         var c = _text[start];
         if (c is '[' or ']' or '{' or '}' or ',' or '#' or '&' or '*' or '!' or '|' or '>' or '\'' or '"' or '%' or '@' or '`' or '?' or ':')
         {
             return false;
+        }
+
+        for (var i = start + 1; i + 1 < end; i++)
+        {
+            if (_text[i] == ' ' && _text[i + 1] is '&' or '*' or '!' or '|' or '>' or '%' or '@' or '`' or '\'' or '"' or '[' or '{')
+            {
+                return false;
+            }
         }
 
         return c != '-' || (start + 1 < end && _text[start + 1] != ' ');

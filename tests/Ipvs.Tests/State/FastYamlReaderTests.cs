@@ -37,7 +37,7 @@ public sealed class FastYamlReaderTests
 
     [Fact]
     public void MutatedDocuments_AreReadTheSameOrLeftToTheGeneralParser() =>
-        Prop.ForAll(Documents().SelectMany(Mutate).ToArbitrary(), text => { AssertAgrees(text); }).Check(Config.QuickThrowOnFailure.WithMaxTest(3000));
+        Prop.ForAll(Documents().SelectMany(Mutate).ToArbitrary(), text => { AssertAgrees(text); }).Check(Config.QuickThrowOnFailure.WithMaxTest(10000));
 
     [Fact]
     public void DocsExample_AndExports_AreReadByTheFastReader()
@@ -62,6 +62,7 @@ public sealed class FastYamlReaderTests
     [InlineData("a:\n")]
     [InlineData("a: b: c\n")]
     [InlineData("a: \"open\n")]
+    [InlineData("a *a: 1\nq: 1\n")] // YamlDotNet refuses this one; found by the mutation property
     public void Unsupported_IsLeftToTheGeneralParser(string text) =>
         Assert.False(FastYamlReader.TryRead(text, "x.yaml", new ConfigDiagnostics(), out _));
 

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using Ipvs.Cli.Common;
+using Ipvs.Model;
+
+namespace Ipvs.Cli.Output;
+
+/// <summary>Turns the library's records into the output schema.</summary>
+internal static class ViewMapper
+{
+    public static ServiceView Service(VirtualService service, IReadOnlyList<RealServer> servers, bool withStats)
+    {
+        var key = service.Key;
+        var family = service.Family;
+        var prefix = PersistenceNetmask.ToPrefixLength(family, service.Netmask);
+        return new ServiceView(
+            Service: key.ToString(),
+            Family: FamilyWord(family),
+            Protocol: key.IsFirewallMark ? null : ProtocolWord(key.Protocol),
+            Address: key.Address?.ToString(),
+            Port: key.IsFirewallMark ? null : key.Port,
+            Fwmark: key.IsFirewallMark ? key.FirewallMark : null,
+            Scheduler: service.Scheduler,
+            SchedulerFlags: IpvsNames.SchedulerFlags(service.Scheduler, service.Flags),
+            OnePacket: (service.Flags & ServiceFlags.OnePacket) != 0,
+            Persistent: service.IsPersistent,
+            Timeout: service.Timeout,
+            Netmask: NetmaskText(family, service.Netmask),
+            PrefixLength: prefix,
+            PersistenceEngine: service.PersistenceEngine,
+            Stats: withStats ? Stats(service.Statistics) : null,
+            Servers: servers.Select(s => Server(key, s, withStats)).ToArray());
+    }
+
+    public static ServerView Server(VirtualServiceKey service, RealServer server, bool withStats) => new(
+        Service: service.ToString(),
+        Server: server.Endpoint,
+        Address: server.Address.ToString(),
+        Port: server.Port,
+        Family: FamilyWord(server.Family),
+        Forward: IpvsNames.Forward(server.ForwardingMethod),
+        Weight: server.Weight,
+        UpperThreshold: server.UpperThreshold,
+        LowerThreshold: server.LowerThreshold,
+        Tunnel: server.ForwardingMethod == ForwardingMethod.Tunnel ? Tunnel(server) : null,
+        ActiveConnections: server.ActiveConnections,
+        InactiveConnections: server.InactiveConnections,
+        PersistentConnections: server.PersistentConnections,
+        Stats: withStats ? Stats(server.Statistics) : null);
+
+    public static StatsView Stats(IpvsStatistics? stats)
+    {
+        stats ??= new IpvsStatistics();
+        return new StatsView(
+            stats.Connections,
+            stats.IncomingPackets,
+            stats.OutgoingPackets,
+            stats.IncomingBytes,
+            stats.OutgoingBytes,
+            stats.ConnectionsPerSecond,
+            stats.IncomingPacketsPerSecond,
+            stats.OutgoingPacketsPerSecond,
+            stats.IncomingBytesPerSecond,
+            stats.OutgoingBytesPerSecond);
+    }
+
+    public static TimeoutsView Timeouts(IpvsTimeouts timeouts) =>
+        new((uint)timeouts.Tcp.TotalSeconds, (uint)timeouts.TcpFin.TotalSeconds, (uint)timeouts.Udp.TotalSeconds);
+
+    public static DaemonView Daemon(SyncDaemon daemon) => new(
+        State: daemon.State == SyncDaemonState.Master ? "master" : daemon.State == SyncDaemonState.Backup ? "backup" : "unknown",
+        McastInterface: daemon.Interface,
+        SyncId: daemon.SyncId,
+        SyncMaxlen: daemon.MaxLength == 0 ? null : daemon.MaxLength,
+        McastGroup: daemon.MulticastGroup?.ToString(),
+        McastPort: daemon.Port == 0 ? null : daemon.Port,
+        McastTtl: daemon.Ttl == 0 ? null : daemon.Ttl);
+
+    public static ConnectionView Connection(IpvsConnection connection) => new(
+        Protocol: connection.Protocol.ToLowerInvariant(),
+        ClientAddress: connection.ClientAddress.ToString(),
+        ClientPort: connection.ClientPort,
+        VirtualAddress: connection.VirtualAddress.ToString(),
+        VirtualPort: connection.VirtualPort,
+        LocalAddress: connection.LocalAddress?.ToString(),
+        LocalPort: connection.LocalAddress is null ? null : connection.LocalPort,
+        DestinationAddress: connection.DestinationAddress.ToString(),
+        DestinationPort: connection.DestinationPort,
+        State: connection.State,
+        Expires: (uint)connection.Expires.TotalSeconds,
+        PersistenceEngine: connection.PersistenceEngine,
+        PersistenceEngineData: connection.PersistenceEngineData);
+
+    public static LocalAddressView LocalAddress(LocalAddress address) =>
+        new(address.Address.ToString(), address.PortConflicts, address.Connections);
+
+    public static string FamilyWord(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
+
+    public static string ProtocolWord(IpvsProtocol protocol) => protocol switch
+    {
+        IpvsProtocol.Tcp => "tcp",
+        IpvsProtocol.Udp => "udp",
+        IpvsProtocol.Sctp => "sctp",
+        _ => ((ushort)protocol).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The persistence netmask as an address: 255.255.255.0, or ffff:ffff:ffff:ffff:: for an IPv6 /64.</summary>
+    public static string NetmaskText(AddressFamily family, uint netmask)
+    {
+        if (family != AddressFamily.InterNetworkV6)
+        {
+            return PersistenceNetmask.Format(family, netmask);
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        var bits = (int)Math.Min(netmask, 128u);
+        for (var i = 0; i < 16; i++)
+        {
+            var take = Math.Clamp(bits - (i * 8), 0, 8);
+            bytes[i] = (byte)(0xff << (8 - take));
+        }
+
+        return new IPAddress(bytes).ToString();
+    }
+
+    private static TunnelView Tunnel(RealServer server) => server.TunnelType switch
+    {
+        TunnelType.Ipip => new TunnelView("ipip", null, null),
+        TunnelType.Gue => new TunnelView("gue", server.TunnelPort, IpvsNames.TunnelChecksum(server.TunnelFlags)),
+        _ => new TunnelView(IpvsNames.TunnelType(server.TunnelType), null, IpvsNames.TunnelChecksum(server.TunnelFlags)),
+    };
+}
