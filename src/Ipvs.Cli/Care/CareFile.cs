@@ -1,0 +1,199 @@
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+using Ipvs.Health;
+using Ipvs.State;
+
+namespace Ipvs.Cli.Care;
+
+/// <summary>
+/// The virtual services of <c>ipvs care -f FILE</c>: the declarative schema (docs/config.md),
+/// read by <see cref="IpvsConfigReader"/>, plus a <c>health</c> section per service. Keys a
+/// section leaves out take the command line's values (--interval, --health-*, …).
+/// </summary>
+/// <example>
+/// <code>
+/// services:
+///   - service: tcp/198.18.200.1:443
+///     scheduler: wrr
+///     servers: [198.18.1.2:443, {server: 198.18.2.2:443, weight: 2}]
+///     health: {type: https, path: /healthz, interval: 2s, fall: 3, rise: 2}
+/// </code>
+/// </example>
+internal static class CareFile
+{
+    /// <summary>The keys of a health section.</summary>
+    public static readonly IReadOnlyList<string> HealthKeys =
+        ["type", "path", "method", "headers", "body", "status", "insecure-skip-verify", "timeout", "interval", "rise", "fall", "drain-timeout", "fail-closed"];
+
+    public static bool TryLoad(string path, string defaultScheduler, HealthCheckOptions defaults, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, [NotNullWhen(false)] out string? error)
+    {
+        _ = defaultScheduler; // the file's own default (wlc, as ipvsadm) applies to its services
+        var options = new IpvsConfigReaderOptions
+        {
+            ServiceSections = new Dictionary<string, ServiceSectionReader> { ["health"] = context => ReadHealth(context, defaults) }.ToFrozenDictionary(),
+        };
+        var result = IpvsConfigReader.ReadFile(path, options);
+        if (!result.Succeeded)
+        {
+            services = null;
+            error = string.Join("\n", result.Diagnostics.Where(d => d.Severity == ConfigSeverity.Error).Select(d => d.ToString()));
+            return false;
+        }
+
+        var list = new List<CaredService>();
+        foreach (var service in result.Config!.Services)
+        {
+            var health = service.Extensions.TryGetValue("health", out var value) && value is HealthCheckOptions read ? read : defaults;
+            list.Add(new CaredService(service.Service, service.RealServers.Select(r => r.Server).ToList(), health));
+        }
+
+        services = list;
+        error = null;
+        return true;
+    }
+
+    private static HealthCheckOptions? ReadHealth(ServiceSectionContext context, HealthCheckOptions defaults)
+    {
+        var diagnostics = context.Diagnostics;
+        if (context.Node is ConfigScalar { IsNull: true })
+        {
+            return defaults;
+        }
+
+        if (context.Node is not ConfigMapping mapping)
+        {
+            diagnostics.Error(context.Node, $"health must be a mapping (type: https, path: /healthz, interval: 5s, …), not {context.Node.KindName}");
+            return null;
+        }
+
+        ConfigValues.CheckKeys(mapping, [.. HealthKeys], diagnostics, "a health section");
+        var health = defaults;
+        var errors = diagnostics.ErrorCount;
+        if (mapping.TryGetValue("type", out var node) && ConfigValues.TryReadString(node, "health type", diagnostics, out var text))
+        {
+            if (HealthProbers.TryParse(text, out var type))
+            {
+                health = health with { Type = type };
+            }
+            else
+            {
+                diagnostics.Error(node, $"unknown health type '{text}'; known: https http tcp none");
+            }
+        }
+
+        if (mapping.TryGetValue("path", out node) && ConfigValues.TryReadString(node, "health path", diagnostics, out text))
+        {
+            health = health with { Path = text.StartsWith('/') ? text : "/" + text };
+        }
+
+        if (mapping.TryGetValue("method", out node) && ConfigValues.TryReadString(node, "health method", diagnostics, out text))
+        {
+            health = health with { Method = text };
+        }
+
+        if (mapping.TryGetValue("body", out node) && ConfigValues.TryReadString(node, "health body", diagnostics, out text))
+        {
+            health = health with { Body = text.Length == 0 ? null : text };
+        }
+
+        if (mapping.TryGetValue("headers", out node))
+        {
+            health = health with { Headers = ReadHeaders(node, diagnostics) };
+        }
+
+        if (mapping.TryGetValue("status", out node))
+        {
+            health = health with { AcceptedStatusCodes = ReadStatusCodes(node, diagnostics) };
+        }
+
+        if (mapping.TryGetValue("insecure-skip-verify", out node) && ConfigValues.TryReadBoolean(node, "insecure-skip-verify", diagnostics, out var skip))
+        {
+            health = health with { InsecureSkipVerify = skip };
+        }
+
+        if (mapping.TryGetValue("fail-closed", out node) && ConfigValues.TryReadBoolean(node, "fail-closed", diagnostics, out var failClosed))
+        {
+            health = health with { FailClosed = failClosed };
+        }
+
+        if (mapping.TryGetValue("timeout", out node) && ConfigValues.TryReadDuration(node, "health timeout", diagnostics, out var duration))
+        {
+            health = health with { Timeout = duration };
+        }
+
+        if (mapping.TryGetValue("interval", out node) && ConfigValues.TryReadDuration(node, "health interval", diagnostics, out duration))
+        {
+            health = health with { Interval = duration };
+        }
+
+        if (mapping.TryGetValue("drain-timeout", out node) && ConfigValues.TryReadDuration(node, "drain-timeout", diagnostics, out duration))
+        {
+            health = health with { DrainTimeout = duration };
+        }
+
+        if (mapping.TryGetValue("rise", out node) && ConfigValues.TryReadUInt32(node, "rise", 1, 1000, diagnostics, out var rise))
+        {
+            health = health with { Rise = (int)rise };
+        }
+
+        if (mapping.TryGetValue("fall", out node) && ConfigValues.TryReadUInt32(node, "fall", 1, 1000, diagnostics, out var fall))
+        {
+            health = health with { Fall = (int)fall };
+        }
+
+        if (diagnostics.ErrorCount == errors)
+        {
+            foreach (var problem in health.Validate())
+            {
+                diagnostics.Error(mapping, problem);
+            }
+        }
+
+        return health;
+    }
+
+    private static List<KeyValuePair<string, string>> ReadHeaders(ConfigNode node, ConfigDiagnostics diagnostics)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        if (node is not ConfigMapping mapping)
+        {
+            diagnostics.Error(node, $"headers must be a mapping of names to values (a value may be a list), not {node.KindName}");
+            return headers;
+        }
+
+        foreach (var entry in mapping.Entries)
+        {
+            if (entry.Value is ConfigSequence values)
+            {
+                foreach (var item in values.Items)
+                {
+                    if (ConfigValues.TryReadString(item, "header " + entry.Key.Value, diagnostics, out var value))
+                    {
+                        headers.Add(new(entry.Key.Value, value));
+                    }
+                }
+            }
+            else if (ConfigValues.TryReadString(entry.Value, "header " + entry.Key.Value, diagnostics, out var value))
+            {
+                headers.Add(new(entry.Key.Value, value));
+            }
+        }
+
+        return headers;
+    }
+
+    private static List<int> ReadStatusCodes(ConfigNode node, ConfigDiagnostics diagnostics)
+    {
+        var codes = new List<int>();
+        var items = node is ConfigSequence sequence ? sequence.Items : [node];
+        foreach (var item in items)
+        {
+            if (ConfigValues.TryReadUInt32(item, "status", 100, 999, diagnostics, out var code))
+            {
+                codes.Add((int)code);
+            }
+        }
+
+        return codes;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace Ipvs.Health;
+
+/// <summary>Short, lower-case descriptions of why a probe failed, for logs and metrics.</summary>
+internal static class ProbeErrors
+{
+    public static string Describe(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SocketException socket:
+                    return socket.SocketErrorCode switch
+                    {
+                        SocketError.ConnectionRefused => "connection refused",
+                        SocketError.ConnectionReset => "connection reset",
+                        SocketError.HostUnreachable => "host unreachable",
+                        SocketError.NetworkUnreachable => "network unreachable",
+                        SocketError.TimedOut => "connection timed out",
+                        SocketError.AddressNotAvailable => "address not available",
+                        _ => socket.Message.ToLowerInvariant(),
+                    };
+                case AuthenticationException auth:
+                    return "TLS handshake failed: " + auth.Message;
+                case EndOfStreamException or InvalidDataException:
+                    return e.Message;
+            }
+        }
+
+        return error.Message;
+    }
+}

@@ -1,0 +1,52 @@
+using Ipvs.Netlink.Interop;
+
+namespace Ipvs.Netlink.Netfilter;
+
+/// <summary>
+/// Asks nf_tables over nfnetlink whether a table exists (NFT_MSG_GETTABLE): a drift check that
+/// costs one message instead of running <c>nft</c>. Rules themselves are written by <c>nft -f -</c>.
+/// </summary>
+internal static class NftablesTables
+{
+    private const int ProtocolNetfilter = 12;          // NETLINK_NETFILTER
+    private const ushort SubsystemNftables = 10;       // NFNL_SUBSYS_NFTABLES
+    private const ushort MessageGetTable = 1;          // NFT_MSG_GETTABLE
+    private const ushort TableAttributeName = 1;       // NFTA_TABLE_NAME
+    private const int HeaderLength = 4;                // struct nfgenmsg
+
+    /// <summary>The nftables families (NFPROTO_*).</summary>
+    internal const byte FamilyInet = 1;
+    internal const byte FamilyIpv4 = 2;
+    internal const byte FamilyIpv6 = 10;
+
+    /// <summary>True when the table exists in the current network namespace; false when it or nf_tables itself is absent.</summary>
+    public static bool Exists(byte family, string name)
+    {
+        NetlinkSocket socket;
+        try
+        {
+            socket = NetlinkSocket.Open(ProtocolNetfilter, 256 << 10, 64 << 10, TimeSpan.FromSeconds(5));
+        }
+        catch (NetlinkException)
+        {
+            return false;
+        }
+
+        using (socket)
+        {
+            using var writer = new NetlinkMessageWriter(256);
+            writer.BeginMessage((ushort)((SubsystemNftables << 8) | MessageGetTable), 0, 0);
+            var header = writer.WriteFixedHeader(HeaderLength);
+            header[0] = family;
+            writer.WriteString(TableAttributeName, name);
+            writer.EndMessage();
+            var outcome = socket.Execute(writer.WrittenSpan, null, CancellationToken.None)[0];
+            return outcome.Errno switch
+            {
+                0 => true,
+                LibC.ENOENT or LibC.EAFNOSUPPORT or LibC.EOPNOTSUPP or LibC.EPROTONOSUPPORT => false,
+                _ => throw new NetlinkException(outcome.Errno, outcome.KernelMessage, $"looking up nftables table {name}"),
+            };
+        }
+    }
+}
