@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -77,30 +76,10 @@ internal static class Masquerade
     /// <summary>Runs a tool with an argument array (never a shell); returns its exit code and standard error.</summary>
     public static (int ExitCode, string Error) Run(string program, IEnumerable<string> arguments, string? input = null)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException(program + " could not be started");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        if (input is not null)
-        {
-            process.StandardInput.Write(input);
-        }
-
-        process.StandardInput.Close();
-        process.WaitForExit();
-        _ = stdout.GetAwaiter().GetResult();
-        return (process.ExitCode, stderr.GetAwaiter().GetResult().Trim());
+        var status = Ipvs.Kernel.ChildProcess.Run(program, [.. arguments], input, captureError: true, out var standardError, out var error);
+        return status < 0
+            ? throw new InvalidOperationException(program + " could not be started: " + error)
+            : (status, standardError.Trim());
     }
 
     internal static string MarkText(uint mark) => "0x" + mark.ToString("x8", CultureInfo.InvariantCulture);

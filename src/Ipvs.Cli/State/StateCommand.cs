@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.CommandLine.Parsing;
 using Ipvs.State;
 
@@ -188,7 +189,45 @@ internal static class StateCommand
 
             var total = System.Diagnostics.Stopwatch.GetElapsedTime(_start);
             error.WriteLine("timing: " + string.Join(", ", _steps.Select(s => $"{s.Key} {s.Value.TotalMilliseconds:0.0} ms"))
-                + $"; total {total.TotalMilliseconds:0.0} ms since main, process {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:0} ms, RSS {Environment.WorkingSet / 1024 / 1024} MB");
+                + $"; total {total.TotalMilliseconds:0.0} ms since main, process {ProcessAgeMilliseconds():0} ms, RSS {ResidentMegabytes()} MB");
+        }
+
+        // From /proc rather than System.Diagnostics.Process, whose mere presence in the binary
+        // costs every command's start-up (see ChildProcess).
+        private static double ProcessAgeMilliseconds()
+        {
+            try
+            {
+                // Field 22 of /proc/self/stat: start time in clock ticks (USER_HZ, 100) after boot.
+                var stat = File.ReadAllText("/proc/self/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var started = double.Parse(fields[19], CultureInfo.InvariantCulture) / 100;
+                var uptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
+                return (uptime - started) * 1000;
+            }
+            catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+            {
+                return double.NaN;
+            }
+        }
+
+        private static long ResidentMegabytes()
+        {
+            try
+            {
+                foreach (var line in File.ReadLines("/proc/self/status"))
+                {
+                    if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    {
+                        return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024;
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or FormatException)
+            {
+            }
+
+            return -1;
         }
     }
 }

@@ -7,8 +7,8 @@ namespace Ipvs.Kernel;
 /// <summary>
 /// Runs a program and waits for it, with posix_spawn. System.Diagnostics.Process would do, but
 /// merely being in a Native AOT binary it costs every start of that binary several dozen page
-/// faults (its types' statics are set up at start), and every command pays them: modprobe is
-/// the only program run.
+/// faults (its types' statics are set up at start), and every command pays them. The programs
+/// run are modprobe, and nft / iptables for <c>ipvs care</c>'s link mode.
 /// </summary>
 internal static unsafe class ChildProcess
 {
@@ -18,14 +18,29 @@ internal static unsafe class ChildProcess
     /// <param name="captureError">Read the program's standard error into <paramref name="standardError"/>, and drop its standard output; otherwise both are inherited.</param>
     /// <param name="standardError">What the program wrote on standard error, when captured.</param>
     /// <param name="error">Why it could not run.</param>
-    public static int Run(string path, string[] arguments, bool captureError, out string standardError, out string? error)
+    public static int Run(string path, string[] arguments, bool captureError, out string standardError, out string? error) =>
+        Run(path, arguments, null, captureError, out standardError, out error);
+
+    /// <summary>
+    /// As <see cref="Run(string, string[], bool, out string, out string?)"/>, with
+    /// <paramref name="standardInput"/> (when not null) written to the program's standard input,
+    /// which is then closed.
+    /// </summary>
+    /// <param name="path">The program.</param>
+    /// <param name="arguments">argv[1] onwards.</param>
+    /// <param name="standardInput">What the program reads on standard input; null to inherit it.</param>
+    /// <param name="captureError">Read the program's standard error into <paramref name="standardError"/>, and drop its standard output; otherwise both are inherited.</param>
+    /// <param name="standardError">What the program wrote on standard error, when captured.</param>
+    /// <param name="error">Why it could not run.</param>
+    public static int Run(string path, string[] arguments, string? standardInput, bool captureError, out string standardError, out string? error)
     {
         standardError = string.Empty;
         error = null;
         var strings = new List<nint>();
         var actions = NativeMemory.AllocZeroed(256);
         int* pipe = stackalloc int[2];
-        pipe[0] = pipe[1] = -1;
+        int* input = stackalloc int[2];
+        pipe[0] = pipe[1] = input[0] = input[1] = -1;
         try
         {
             var argv = (byte**)NativeMemory.AllocZeroed((nuint)(arguments.Length + 2), (nuint)sizeof(nint));
@@ -49,6 +64,17 @@ internal static unsafe class ChildProcess
                 LibC.PosixSpawnFileActionsAddOpen(actions, 1, CString("/dev/null", strings), LibC.O_WRONLY, 0);
             }
 
+            if (standardInput is not null)
+            {
+                if (LibC.Pipe2(input, LibC.O_CLOEXEC) != 0)
+                {
+                    error = "pipe: " + LibC.StrError(Marshal.GetLastPInvokeError());
+                    return -1;
+                }
+
+                LibC.PosixSpawnFileActionsAddDup2(actions, input[0], 0);
+            }
+
             var environ = LibC.DlSym(0, CString("environ", strings));
             var envp = environ is null ? null : *(byte***)environ;
             int pid;
@@ -57,6 +83,17 @@ internal static unsafe class ChildProcess
             {
                 error = LibC.StrError(spawned);
                 return -1;
+            }
+
+            if (standardInput is not null)
+            {
+                // Written whole before standard error is read: the programs run read all their
+                // input before they report (nft -f -), and rule sets are far below a pipe's buffer.
+                LibC.Close(input[0]);
+                input[0] = -1;
+                WriteAll(input[1], standardInput);
+                LibC.Close(input[1]);
+                input[1] = -1;
             }
 
             if (captureError)
@@ -95,6 +132,11 @@ internal static unsafe class ChildProcess
                 {
                     LibC.Close(pipe[i]);
                 }
+
+                if (input[i] >= 0)
+                {
+                    LibC.Close(input[i]);
+                }
             }
         }
     }
@@ -107,6 +149,33 @@ internal static unsafe class ChildProcess
         Encoding.UTF8.GetBytes(text, new Span<byte>(bytes, length));
         bytes[length] = 0;
         return bytes;
+    }
+
+    // A program that exits without reading everything makes the write fail (EPIPE; the runtime
+    // ignores SIGPIPE): the rest is dropped and its exit status tells what happened.
+    private static void WriteAll(int fd, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        fixed (byte* start = bytes)
+        {
+            var written = 0;
+            while (written < bytes.Length)
+            {
+                var count = LibC.Write(fd, start + written, (nuint)(bytes.Length - written));
+                if (count > 0)
+                {
+                    written += (int)count;
+                }
+                else if (count < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR)
+                {
+                    continue;
+                }
+                else
+                {
+                    return;
+                }
+            }
+        }
     }
 
     private static string ReadAll(int fd)

@@ -31,4 +31,26 @@ public sealed class ChildProcessTests
         Assert.Equal(0, status);
         Assert.NotEmpty(standardError.Trim());
     }
+
+    [Fact]
+    public void Run_WithStandardInput_TheProgramReadsItWholeThenEndOfFile()
+    {
+        // What nft -f - gets from ipvs care: the whole rule set, then end of file.
+        var input = string.Concat(Enumerable.Repeat("table ip ipvs-care { }\n", 2000));
+        var status = ChildProcess.Run("/bin/sh", ["-c", "wc -c >&2; exit 4"], input, captureError: true, out var standardError, out var error);
+        Assert.Null(error);
+        Assert.Equal(4, status);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(input).ToString(System.Globalization.CultureInfo.InvariantCulture), standardError.Trim());
+    }
+
+    [Fact]
+    public void Run_WithStandardInput_AProgramThatDoesNotReadItStillEnds()
+    {
+        // More than a pipe holds, to a program that exits without reading: the write fails
+        // (EPIPE) instead of blocking or killing the process.
+        var input = new string('x', 1 << 20);
+        var status = ChildProcess.Run("/bin/sh", ["-c", "exit 0"], input, captureError: true, out _, out var error);
+        Assert.Null(error);
+        Assert.Equal(0, status);
+    }
 }
