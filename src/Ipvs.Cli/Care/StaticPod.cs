@@ -77,38 +77,7 @@ internal static class StaticPod
             return value;
         }
 
-        var quoted = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"':
-                    quoted.Append("\\\"");
-                    break;
-                case '\\':
-                    quoted.Append("\\\\");
-                    break;
-                case '\n':
-                    quoted.Append("\\n");
-                    break;
-                case '\t':
-                    quoted.Append("\\t");
-                    break;
-                default:
-                    if (char.IsControl(c))
-                    {
-                        quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        quoted.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return quoted.Append('"').ToString();
+        return Output.YamlWriter.Quote(value);
     }
 
     private static bool IsPlainSafe(string value)

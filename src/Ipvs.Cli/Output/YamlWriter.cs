@@ -133,7 +133,8 @@ internal static class YamlWriter
             || text.Contains(':', StringComparison.Ordinal) && text.All(c => char.IsAsciiDigit(c) || c is ':' or '.');
     }
 
-    private static string Quote(string text)
+    /// <summary>A YAML double-quoted scalar (JSON-style escapes; other control characters as \uXXXX).</summary>
+    internal static string Quote(string text)
     {
         var builder = new StringBuilder(text.Length + 2).Append('"');
         foreach (var c in text)
