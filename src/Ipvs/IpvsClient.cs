@@ -39,6 +39,9 @@ public sealed class IpvsClient : IDisposable
             && family.Supports(IpvsGenl.CmdGetLocalAddress);
     }
 
+    /// <summary>The socket (tests compare its io_uring and ordinary paths).</summary>
+    internal NetlinkSocket Socket => _socket;
+
     /// <summary>The version of the kernel's IPVS generic netlink interface.</summary>
     public uint FamilyVersion { get; }
 

@@ -24,6 +24,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
     private const int PollSliceMilliseconds = 200;
 
+    // From this many dumps in one exchange, chain them through io_uring (NetlinkDumpRing).
+    private const int RingMinimumDumps = 8;
+
     private readonly NetlinkSafeHandle _handle;
     private readonly int _fd;
     private readonly int _maxSendBytes;
@@ -39,6 +42,8 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private byte* _sendBuffer;
     private int _sendBufferLength;
     private bool _growSlots;
+    private NetlinkDumpRing? _ring;
+    private bool _ringUnavailable;
 
     private NetlinkSocket(NetlinkSafeHandle handle, int fd, uint portId, int receiveBuffer, int sendBuffer, TimeSpan timeout)
     {
@@ -114,8 +119,16 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     internal static NetlinkSocket FromDescriptor(int fd, uint portId, int receiveBufferSize, int sendBufferSize, TimeSpan timeout) =>
         new(new NetlinkSafeHandle(fd), fd, portId, receiveBufferSize, sendBufferSize, timeout);
 
+    /// <summary>Whether an exchange of many dumps may go through io_uring (on by default where available).</summary>
+    internal bool UseDumpRing { get; set; } = true;
+
+    /// <summary>Dumps completed through io_uring on this socket so far (0 when it was never used).</summary>
+    internal long RingDumps => _ring?.CompletedDumps ?? 0;
+
     public void Dispose()
     {
+        _ring?.Dispose();
+        _ring = null;
         _handle.Dispose();
         FreeSlots();
         NativeMemory.Free(_sendBuffer);
@@ -139,9 +152,20 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         var offsets = SplitMessages(requests);
         var count = offsets.Count - 1;
         var exchange = new Exchange(count, handler);
+        var dumps = 0;
         for (var i = 0; i < count; i++)
         {
             exchange.IsDump[i] = IsDump(requests[offsets[i]..]);
+            dumps += exchange.IsDump[i] ? 1 : 0;
+        }
+
+        // Only when every request is a dump: they read, so their order does not matter, and
+        // nothing else has to be interleaved with them.
+        var first = dumps == count && count >= RingMinimumDumps && Ring() is { } ring
+            ? RunThroughRing(ring, requests, offsets, exchange, cancellationToken)
+            : 0;
+        for (var i = first; i < count; i++)
+        {
             exchange.Pending.Enqueue(i);
         }
 
@@ -181,6 +205,133 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         return exchange.Outcomes;
     }
 
+    private NetlinkDumpRing? Ring()
+    {
+        if (_ring is null && UseDumpRing && !_ringUnavailable)
+        {
+            _ring = NetlinkDumpRing.TryCreate();
+            _ringUnavailable = _ring is null;
+        }
+
+        return UseDumpRing ? _ring : null;
+    }
+
+    /// <summary>
+    /// Runs the dumps through io_uring, a batch at a time, until done or until a batch does not
+    /// end cleanly (a dump that needs more than two receives, an error): the dumps left open are
+    /// queued again, the socket is drained of what the kernel still sends for them, and the rest
+    /// is left to the ordinary path.
+    /// </summary>
+    /// <returns>The first request the ring did not attempt.</returns>
+    private int RunThroughRing(NetlinkDumpRing ring, ReadOnlySpan<byte> requests, List<int> offsets, Exchange exchange, CancellationToken cancellationToken)
+    {
+        var count = offsets.Count - 1;
+        var window = new List<int>(NetlinkDumpRing.BatchSize);
+        var positions = new int[NetlinkDumpRing.BatchSize + 1];
+        var received = new int[NetlinkDumpRing.BatchSize * 2];
+        var start = 0;
+        while (start < count)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = Math.Min(NetlinkDumpRing.BatchSize, count - start);
+            window.Clear();
+            for (var j = 0; j < batch; j++)
+            {
+                window.Add(start + j);
+                positions[j] = offsets[start + j] - offsets[start];
+                exchange.State[start + j] = RequestState.Open;
+            }
+
+            positions[batch] = offsets[start + batch] - offsets[start];
+            var firstSequence = LayOut(requests, offsets, window, exchange.IsDump, positions[batch]);
+            try
+            {
+                ring.Run(_fd, _sendBuffer, positions.AsSpan(0, batch + 1), received);
+            }
+            catch (NetlinkException)
+            {
+                // The ring's state is unknown: never use it again on this socket.
+                ring.Dispose();
+                _ring = null;
+                _ringUnavailable = true;
+                throw;
+            }
+
+            for (var r = 0; r < batch * 2; r++)
+            {
+                if (received[r] > 0)
+                {
+                    DispatchAll(ring.Received(r, received[r]), window, firstSequence, exchange);
+                }
+            }
+
+            var whole = true;
+            for (var j = 0; j < batch; j++)
+            {
+                var index = start + j;
+                if (exchange.State[index] == RequestState.Done)
+                {
+                    ring.CompletedDumps++;
+                    continue;
+                }
+
+                whole = false;
+                if (exchange.State[index] is RequestState.Open or RequestState.Interrupted)
+                {
+                    exchange.Retry(index);
+                }
+            }
+
+            start += batch;
+            if (!whole)
+            {
+                // A dump may still be running in the kernel (one too large for two receives):
+                // read it to its end, so that what is retried is not refused as busy over and over.
+                Drain();
+                break;
+            }
+        }
+
+        return start;
+    }
+
+    /// <summary>Reads and drops whatever is queued, letting a running dump finish.</summary>
+    private void Drain()
+    {
+        while (Receive(wait: false, CancellationToken.None) > 0)
+        {
+        }
+    }
+
+    /// <summary>Hands each message of a datagram to its request, if it is one of <paramref name="window"/> and still open.</summary>
+    /// <returns>How many requests these messages ended.</returns>
+    private int DispatchAll(ReadOnlySpan<byte> datagram, List<int> window, uint firstSequence, Exchange exchange)
+    {
+        var ended = 0;
+        var reader = new NetlinkMessageReader(datagram);
+        while (reader.TryRead(out var message))
+        {
+            var offset = message.Sequence - firstSequence;
+            if (message.PortId != PortId || offset >= (uint)window.Count)
+            {
+                continue; // a late reply to an earlier, abandoned exchange
+            }
+
+            var index = window[(int)offset];
+            if (exchange.State[index] is not (RequestState.Open or RequestState.Interrupted))
+            {
+                continue;
+            }
+
+            if (Dispatch(index, message, exchange))
+            {
+                ended++;
+            }
+        }
+
+        return ended;
+    }
+
     private static List<int> SplitMessages(ReadOnlySpan<byte> requests)
     {
         var offsets = new List<int> { 0 };
@@ -210,6 +361,30 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
     private uint SendWindow(ReadOnlySpan<byte> requests, List<int> offsets, List<int> window, bool[] isDump, int bytes)
     {
+        var firstSequence = LayOut(requests, offsets, window, isDump, bytes);
+        while (true)
+        {
+            var sent = LibC.Send(_fd, _sendBuffer, (nuint)bytes, 0);
+            if (sent >= 0)
+            {
+                Debug.Assert(sent == bytes, "netlink sends are all or nothing");
+                break;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EINTR)
+            {
+                throw new NetlinkException(errno, context: "sending to the kernel");
+            }
+        }
+
+        return firstSequence;
+    }
+
+    /// <summary>Copies the window's requests back to back into the send buffer, with their flags and sequence numbers.</summary>
+    /// <returns>The first request's sequence number; the others follow it.</returns>
+    private uint LayOut(ReadOnlySpan<byte> requests, List<int> offsets, List<int> window, bool[] isDump, int bytes)
+    {
         if (_sendBufferLength < bytes)
         {
             NativeMemory.Free(_sendBuffer);
@@ -236,22 +411,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             position += request.Length;
         }
 
-        while (true)
-        {
-            var sent = LibC.Send(_fd, _sendBuffer, (nuint)position, 0);
-            if (sent >= 0)
-            {
-                Debug.Assert(sent == position, "netlink sends are all or nothing");
-                break;
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno != LibC.EINTR)
-            {
-                throw new NetlinkException(errno, context: "sending to the kernel");
-            }
-        }
-
+        Debug.Assert(position == bytes, "the window's requests fill the laid-out bytes");
         return firstSequence;
     }
 
@@ -286,26 +446,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
             for (var slot = 0; slot < received; slot++)
             {
-                var reader = new NetlinkMessageReader(Datagram(slot));
-                while (reader.TryRead(out var message))
-                {
-                    var offset = message.Sequence - firstSequence;
-                    if (message.PortId != PortId || offset >= (uint)window.Count)
-                    {
-                        continue; // a late reply to an earlier, abandoned exchange
-                    }
-
-                    var index = window[(int)offset];
-                    if (exchange.State[index] is not (RequestState.Open or RequestState.Interrupted))
-                    {
-                        continue;
-                    }
-
-                    if (Dispatch(index, message, exchange))
-                    {
-                        open--;
-                    }
-                }
+                open -= DispatchAll(Datagram(slot), window, firstSequence, exchange);
             }
         }
 
