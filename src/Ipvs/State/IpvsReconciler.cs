@@ -121,8 +121,10 @@ public sealed class IpvsReconciler
 
     private async Task<IpvsPlan> MakePlanAsync(IpvsConfig desired, List<string> warnings, Timings timings, CancellationToken cancellationToken)
     {
+        var ringDumps = _client.Socket.RingDumps;
         var table = await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
-        timings.Mark("read table");
+        ringDumps = _client.Socket.RingDumps - ringDumps;
+        timings.Mark(ringDumps > 0 ? $"read table ({ringDumps} dumps through io_uring)" : "read table");
         var drainState = LoadDrainState(warnings);
         var plan = IpvsPlanner.Plan(table, desired, new IpvsPlanOptions
         {
