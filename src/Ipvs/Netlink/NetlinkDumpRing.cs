@@ -142,7 +142,8 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
     /// <param name="requests">The requests, with their final flags and sequence numbers.</param>
     /// <param name="positions">Where each request starts, and where the last one ends.</param>
     /// <param name="received">For receive 2j and 2j+1 of request j: the bytes received, or 0 when the receive did not happen or failed.</param>
-    public void Run(int socket, byte* requests, ReadOnlySpan<int> positions, Span<int> received)
+    /// <returns>False when the kernel's io_uring refused the operations themselves (before Linux 5.3 it has no SENDMSG or RECVMSG).</returns>
+    public bool Run(int socket, byte* requests, ReadOnlySpan<int> positions, Span<int> received)
     {
         var count = positions.Length - 1;
         if (count is < 1 or > BatchSize || received.Length < count * ReceivesPerDump)
@@ -196,6 +197,7 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
         // Every operation completes, a cancelled one with -ECANCELED: wait for all of them.
         var submitted = 0u;
         var completed = 0u;
+        var supported = true;
         while (completed < operations)
         {
             var result = LibC.IoUringEnter(_ringFd, operations - submitted, operations - completed, LibC.IORING_ENTER_GETEVENTS);
@@ -219,6 +221,11 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
                 var completion = _completions[head & _completionMask];
                 var operation = (int)completion.UserData;
                 var k = operation % OperationsPerDump;
+                if (operation == 0 && completion.Result is -LibC.EINVAL or -LibC.EOPNOTSUPP)
+                {
+                    supported = false;
+                }
+
                 if (k > 0 && completion.Result > 0 && (_headers[operation].Flags & LibC.MSG_TRUNC) == 0)
                 {
                     // A failed, cancelled or truncated receive counts as none: its request will not
@@ -231,6 +238,8 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
 
             Volatile.Write(ref *_completionHead, head);
         }
+
+        return supported;
     }
 
     private void EnsureBuffers()

@@ -244,9 +244,10 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
             positions[batch] = offsets[start + batch] - offsets[start];
             var firstSequence = LayOut(requests, offsets, window, exchange.IsDump, positions[batch]);
+            bool supported;
             try
             {
-                ring.Run(_fd, _sendBuffer, positions.AsSpan(0, batch + 1), received);
+                supported = ring.Run(_fd, _sendBuffer, positions.AsSpan(0, batch + 1), received);
             }
             catch (NetlinkException)
             {
@@ -283,6 +284,14 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             }
 
             start += batch;
+            if (!supported)
+            {
+                // This kernel's io_uring cannot send or receive on sockets: stop asking.
+                ring.Dispose();
+                _ring = null;
+                _ringUnavailable = true;
+            }
+
             if (!whole)
             {
                 // A dump may still be running in the kernel (one too large for two receives):
