@@ -51,6 +51,9 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
     private LibC.MsgHdr* _headers;
     private LibC.IoVec* _vectors;
     private bool _disposed;
+    // Set when a run failed with operations possibly still in flight: their buffers are then
+    // never freed, since the kernel may yet write into them.
+    private bool _abandoned;
 
     private NetlinkDumpRing(int ringFd, in LibC.IoUringParams parameters, byte* submissionRing, nuint submissionRingSize, byte* completionRing, nuint completionRingSize, LibC.IoUringSqe* entries, nuint entriesSize)
     {
@@ -206,6 +209,7 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno != LibC.EINTR)
                 {
+                    _abandoned = true;
                     throw new NetlinkException(errno, context: "waiting for io_uring");
                 }
             }
@@ -267,6 +271,11 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
         Unmap(_completionRing, _completionRingSize);
         Unmap(_entries, _entriesSize);
         LibC.Close(_ringFd);
+        if (_abandoned)
+        {
+            return;
+        }
+
         NativeMemory.Free(_slots);
         NativeMemory.Free(_headers);
         NativeMemory.Free(_vectors);
