@@ -73,9 +73,6 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
         _completions = (LibC.IoUringCqe*)(completionRing + parameters.CqOffsets.Cqes);
     }
 
-    /// <summary>Dumps this ring has seen through to their end (for tests and diagnostics).</summary>
-    public long CompletedDumps { get; internal set; }
-
     /// <summary>A ring, or null when io_uring is unavailable here (then it is not asked again).</summary>
     public static NetlinkDumpRing? TryCreate()
     {
@@ -87,11 +84,14 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
         var ring = Create();
         if (ring is null)
         {
-            Volatile.Write(ref s_unavailable, 1);
+            Disable();
         }
 
         return ring;
     }
+
+    /// <summary>No more rings in this process: io_uring turned out unusable for netlink here.</summary>
+    public static void Disable() => Volatile.Write(ref s_unavailable, 1);
 
     private static NetlinkDumpRing? Create()
     {

@@ -43,7 +43,6 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private int _sendBufferLength;
     private bool _growSlots;
     private NetlinkDumpRing? _ring;
-    private bool _ringUnavailable;
 
     private NetlinkSocket(NetlinkSafeHandle handle, int fd, uint portId, int receiveBuffer, int sendBuffer, TimeSpan timeout)
     {
@@ -123,7 +122,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     internal bool UseDumpRing { get; set; } = true;
 
     /// <summary>Dumps completed through io_uring on this socket so far (0 when it was never used).</summary>
-    internal long RingDumps => _ring?.CompletedDumps ?? 0;
+    internal long RingDumps { get; private set; }
 
     public void Dispose()
     {
@@ -205,15 +204,15 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         return exchange.Outcomes;
     }
 
-    private NetlinkDumpRing? Ring()
-    {
-        if (_ring is null && UseDumpRing && !_ringUnavailable)
-        {
-            _ring = NetlinkDumpRing.TryCreate();
-            _ringUnavailable = _ring is null;
-        }
+    // TryCreate answers null at once, without a system call, once io_uring proved unusable.
+    private NetlinkDumpRing? Ring() => UseDumpRing ? _ring ??= NetlinkDumpRing.TryCreate() : null;
 
-        return UseDumpRing ? _ring : null;
+    /// <summary>Stops using io_uring for netlink in this process (what failed is the kernel's, not this socket's).</summary>
+    private void GiveUpRing()
+    {
+        _ring?.Dispose();
+        _ring = null;
+        NetlinkDumpRing.Disable();
     }
 
     /// <summary>
@@ -251,10 +250,8 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             }
             catch (NetlinkException)
             {
-                // The ring's state is unknown: never use it again on this socket.
-                ring.Dispose();
-                _ring = null;
-                _ringUnavailable = true;
+                // The ring's state is unknown: never use it again.
+                GiveUpRing();
                 throw;
             }
 
@@ -272,7 +269,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                 var index = start + j;
                 if (exchange.State[index] == RequestState.Done)
                 {
-                    ring.CompletedDumps++;
+                    RingDumps++;
                     continue;
                 }
 
@@ -287,9 +284,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             if (!supported)
             {
                 // This kernel's io_uring cannot send or receive on sockets: stop asking.
-                ring.Dispose();
-                _ring = null;
-                _ringUnavailable = true;
+                GiveUpRing();
             }
 
             if (!whole)
