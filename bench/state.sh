@@ -9,6 +9,8 @@
 #   2. ipvs apply of the YAML file (and of the same file as JSON), from empty   (the full load)
 #   3. with that loaded, ipvs diff then ipvs apply of a file changing 1% of the services
 #      (a third change their scheduler, a third a weight, a third replace a real server)
+#   4. the same change made by a running ipvs apply --watch (back to the full file and forth
+#      to the 1% one), as the loop logs it
 # It checks each result (the plan of the 1% file holds exactly the changed objects; after each
 # apply, diff is clean) and prints wall times (median of the runs), peak RSS (/usr/bin/time %M),
 # the ratios, and each command's own breakdown (IPVS_TIMING=1).
@@ -68,8 +70,11 @@ done_with() { ip netns exec "$1" ipvsadm -C; ip netns delete "$1"; }
 # Runs a command in a namespace; prints "SECONDS KIB" (wall time, peak RSS) on fd 3.
 timed() { local ns=$1 rc=0; shift; ip netns exec "$ns" /usr/bin/time -f '%e %M' -o "$work/time" "$@" || rc=$?; tail -n 1 "$work/time" >&3; return $rc; }
 fail() { echo "bench: FAILED: $*" >&2; exit 1; }
+# Waits (up to 60 s) until the watch log holds PATTERN at least COUNT times.
+wait_log() { local i; for i in $(seq 1 6000); do [ "$(grep -c "$1" "$work/watch.log" 2>/dev/null || true)" -ge "$2" ] 2>/dev/null && return 0; sleep 0.01; done; return 1; }
 
 declare -A t
+watch_timing=""
 for run in $(seq 1 "$runs"); do
   ns=$(fresh "r$run-ipvsadm")
   { timed "$ns" ipvsadm -R < "$work/rules" 3>"$work/t" >/dev/null; } || fail "ipvsadm -R failed"; read -r s m < "$work/t"
@@ -98,6 +103,29 @@ for run in $(seq 1 "$runs"); do
   [ "$(wc -l < "$work/applied")" = "$expected_plan" ] || fail "apply of the 1% file made $(wc -l < "$work/applied") changes, expected $expected_plan"
   ip netns exec "$ns" "$ipvs" diff -f "$work/services-1pct.yaml" --state-file "$work/drain.json" > /dev/null || fail "diff after the 1% apply is not clean"
 
+  # The resident form: ipvs apply --watch with the 1% file in force (its first pass reads the
+  # whole table), then the file is replaced by the full state and back by the 1% one (133 changes
+  # each way); the loop logs how long each change took, from reading the file to the last answer.
+  cp "$work/services-1pct.yaml" "$work/live.yaml"
+  ip netns exec "$ns" env ${WATCH_ENV:-X=1} "$ipvs" apply --watch -f "$work/live.yaml" --state-file "$work/drain.json" > "$work/watch.log" 2>&1 &
+  watch_pid=$!
+  wait_log "first pass done in" 1 || fail "ipvs apply --watch did not start: $(cat "$work/watch.log")"
+  for k in 1 2; do
+    if [ $k = 1 ]; then cp "$work/services.yaml" "$work/live.tmp"; else cp "$work/services-1pct.yaml" "$work/live.tmp"; fi
+    start=$(date +%s%N); mv "$work/live.tmp" "$work/live.yaml"
+    wait_log "file change applied in" $k || fail "ipvs apply --watch did not apply the change: $(tail -n 5 "$work/watch.log")"
+    end=$(date +%s%N)
+    line=$(grep "file change applied in" "$work/watch.log" | tail -n 1)
+    count=$(echo "$line" | sed -n 's/.*file change applied in [0-9.]* ms: \([0-9]*\) changes.*/\1/p')
+    [ "$count" = "$expected_plan" ] || fail "ipvs apply --watch made $count changes, expected $expected_plan: $line"
+    t[watch]+="$(echo "$line" | sed -n 's/.*file change applied in \([0-9.]*\) ms.*/\1/p' | awk '{print $1 / 1000}') "
+    t[watch_wall]+="$(awk -v a="$start" -v b="$end" 'BEGIN{print (b - a) / 1e9}') "
+    watch_timing+="
+  - $(echo "$line" | sed 's/^[^ ]* //')"
+  done
+  kill -TERM "$watch_pid"; wait "$watch_pid" || fail "ipvs apply --watch did not stop cleanly: $(tail -n 5 "$work/watch.log")"
+  ip netns exec "$ns" "$ipvs" diff -f "$work/services-1pct.yaml" --state-file "$work/drain.json" > /dev/null || fail "diff after the watched changes is not clean"
+
   timed "$ns" "$ipvs" export -o yaml 3>"$work/t" >/dev/null; read -r s m < "$work/t"; t[export]+="$s "
   timed "$ns" ipvsadm -Sn 3>"$work/t" >/dev/null; read -r s m < "$work/t"; t[save]+="$s "
   timed "$ns" /bin/true 3>"$work/t"; read -r s m < "$work/t"; t[true]+="$s "
@@ -118,11 +146,14 @@ cat <<REPORT
 | \`ipvs apply\` of the same state as JSON, from empty | $(m json) | $(awk -v k="$(m json_rss)" 'BEGIN{printf "%.1f", k/1024}') |
 | \`ipvs diff\` of the 1% file ($expected_plan changes) | $(m diff) | $(awk -v k="$(m diff_rss)" 'BEGIN{printf "%.1f", k/1024}') |
 | \`ipvs apply\` of the 1% file | $(m apply) | $(awk -v k="$(m apply_rss)" 'BEGIN{printf "%.1f", k/1024}') |
+| \`ipvs apply --watch\`: a 1% change of the file, from reading it to the last answer (its log) | $(m watch) | |
+| \`ipvs apply --watch\`: from the file's rename to that log line (200 ms debounce included) | $(m watch_wall) | |
 | \`ipvs export\` of the loaded table | $(m export) | |
 | \`ipvsadm -Sn\` of the loaded table | $(m save) | |
 | \`/bin/true\` (process start in this kernel) | $(m true) | |
 
 - Full load: ipvs apply (YAML) is $(ratio "$(m ipvsadm)" "$(m full)")x faster than ipvsadm -R; from JSON $(ratio "$(m ipvsadm)" "$(m json)")x.
+- 1% change, resident (\`ipvs apply --watch\`, $(( runs * 2 )) changes): $(m watch) s, $(pct "$(m watch)" "$(m full)") of the full load.
 - 1% change: diff + apply take $(awk -v a="$(m diff)" -v b="$(m apply)" 'BEGIN{print a + b}') s, $(pct "$(awk -v a="$(m diff)" -v b="$(m apply)" 'BEGIN{print a + b}')" "$(m full)") of the full load.
 
 Breakdown of the last run (IPVS_TIMING=1):
@@ -130,4 +161,5 @@ Breakdown of the last run (IPVS_TIMING=1):
 - JSON load:  $(echo "$json_timing" | grep '^timing:' | sed 's/^timing: //')
 - 1% diff:    $(echo "$diff_timing" | grep '^timing:' | sed 's/^timing: //')
 - 1% apply:   $(echo "$apply_timing" | grep '^timing:' | sed 's/^timing: //')
+- 1% watched (both changes of the last run):$watch_timing
 REPORT

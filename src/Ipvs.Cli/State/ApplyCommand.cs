@@ -105,6 +105,7 @@ internal static class ApplyCommand
             DrainTimeout = settings.DrainTimeout,
             DrainStateFile = stateFile,
             NetworkNamespace = StateCommand.NamespacePath(settings.Netns),
+            ReuseTable = settings.Watch,
         });
         if (settings.Watch)
         {
@@ -223,7 +224,7 @@ internal static class ApplyCommand
         var watcher = new IpvsStateWatcher(
             () => File.ReadAllBytes(settings.File),
             bytes => IpvsConfigReader.Parse(bytes, settings.File),
-            reconciler.ApplyAsync,
+            (config, fileChanged, cancel) => fileChanged ? reconciler.ApplyFileChangeAsync(config, cancel) : reconciler.ApplyAsync(config, cancel),
             changes,
             new IpvsWatchOptions { ResyncInterval = settings.Resync, TimeProvider = time },
             Log);

@@ -214,16 +214,27 @@ public static class IpvsPlanner
             });
         }
 
-        var currentServers = new Dictionary<(IPAddress, ushort), RealServer>(entry.RealServers.Count);
-        foreach (var server in entry.RealServers)
+        // Servers are matched by address and port. Services have a few servers each: a linear
+        // search over them allocates nothing, where a dictionary per service cost more than the
+        // whole comparison (tens of thousands of services per plan).
+        var current = entry.RealServers;
+        var matched = current.Count <= 64 ? stackalloc bool[current.Count] : new bool[current.Count];
+        Dictionary<(IPAddress, ushort), int>? index = null;
+        if (current.Count > 64)
         {
-            currentServers[(server.Address, server.Port)] = server;
+            index = new Dictionary<(IPAddress, ushort), int>(current.Count);
+            for (var i = 0; i < current.Count; i++)
+            {
+                index[(current[i].Address, current[i].Port)] = i;
+            }
         }
 
+        var left = current.Count;
         foreach (var desired in service.RealServers)
         {
             var server = desired.Server;
-            if (!currentServers.Remove((server.Address, server.Port), out var existing))
+            var found = Find(current, index, matched, server.Address, server.Port);
+            if (found < 0)
             {
                 context.Changes.Add(new PlannedChange
                 {
@@ -233,8 +244,13 @@ public static class IpvsPlanner
                     Operation = IpvsOperation.AddRealServer(key, server),
                     Location = desired.Location,
                 });
+                continue;
             }
-            else if (!existing.HasSameSettings(server))
+
+            matched[found] = true;
+            left--;
+            var existing = current[found];
+            if (!existing.HasSameSettings(server))
             {
                 context.Changes.Add(new PlannedChange
                 {
@@ -248,15 +264,43 @@ public static class IpvsPlanner
             }
         }
 
-        if (currentServers.Count > 0)
+        if (left > 0)
         {
-            var leaving = currentServers.Values.ToList();
+            var leaving = new List<RealServer>(left);
+            for (var i = 0; i < current.Count; i++)
+            {
+                if (!matched[i])
+                {
+                    leaving.Add(current[i]);
+                }
+            }
+
             leaving.Sort(IpvsOrder.Compare);
             foreach (var server in leaving)
             {
                 PlanRemoval(context, key, server);
             }
         }
+    }
+
+    // The index of the kernel's server at that address and port not matched yet, or -1.
+    private static int Find(IReadOnlyList<RealServer> current, Dictionary<(IPAddress, ushort), int>? index, Span<bool> matched, IPAddress address, ushort port)
+    {
+        if (index is not null)
+        {
+            return index.TryGetValue((address, port), out var i) && !matched[i] ? i : -1;
+        }
+
+        for (var i = 0; i < current.Count; i++)
+        {
+            var candidate = current[i];
+            if (!matched[i] && candidate.Port == port && candidate.Address.Equals(address))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static void PlanPrune(Context context, IpvsTableEntry entry)

@@ -24,6 +24,14 @@ public sealed record IpvsReconcilerOptions
 
     /// <summary>Refuse the whole plan when one of its schedulers or persistence engines cannot be loaded (checked with modprobe before any change).</summary>
     public bool CheckKernelSupport { get; init; } = true;
+
+    /// <summary>
+    /// Remember the real servers read by a pass, so that a later pass made because only the file
+    /// changed (<see cref="IpvsReconciler.ApplyFileChangeAsync"/>) reads the list of services and
+    /// the real servers of the services it changes, not the whole table. Used by the watch loop,
+    /// whose timed passes still read everything (drift repair).
+    /// </summary>
+    public bool ReuseTable { get; init; }
 }
 
 /// <summary>The outcome of one reconciliation pass.</summary>
@@ -70,6 +78,10 @@ public sealed class IpvsReconciler
     private readonly DrainStateStore? _store;
     private IReadOnlyDictionary<RealServerId, DateTimeOffset> _memory = new Dictionary<RealServerId, DateTimeOffset>();
 
+    // With ReuseTable: the real servers of each service as the kernel listed them, for the
+    // services no pass has changed since (null: read the whole table next time).
+    private Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>>? _knownServers;
+
     /// <summary>Creates a reconciler working through <paramref name="client"/>.</summary>
     public IpvsReconciler(IpvsClient client, IpvsReconcilerOptions? options = null)
     {
@@ -87,17 +99,32 @@ public sealed class IpvsReconciler
         ArgumentNullException.ThrowIfNull(desired);
         var warnings = new List<string>();
         var timings = new Timings();
-        var plan = await MakePlanAsync(desired, warnings, timings, cancellationToken).ConfigureAwait(false);
+        var plan = await MakePlanAsync(desired, warnings, timings, reuse: false, cancellationToken).ConfigureAwait(false);
         return new IpvsReconcileResult(plan, null, [], warnings, timings.Items);
     }
 
     /// <summary>Plans and executes, then remembers which servers are draining.</summary>
-    public async Task<IpvsReconcileResult> ApplyAsync(IpvsConfig desired, CancellationToken cancellationToken = default)
+    public Task<IpvsReconcileResult> ApplyAsync(IpvsConfig desired, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(desired, reuse: false, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="ApplyAsync(IpvsConfig, CancellationToken)"/>, for a pass made because the
+    /// file changed: with <see cref="IpvsReconcilerOptions.ReuseTable"/>, after a first pass, it
+    /// reads the list of services (so services that appeared or went, and changed settings, are
+    /// seen), takes the real servers of the others as the last pass saw them, and reads again the
+    /// real servers of every service the plan touches before planning it for good: a server is
+    /// never deleted on connection counts that were not just read. Drift among real servers of
+    /// untouched services waits for the next full pass; a failed change makes the next pass a full one.
+    /// </summary>
+    public Task<IpvsReconcileResult> ApplyFileChangeAsync(IpvsConfig desired, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(desired, reuse: _options.ReuseTable, cancellationToken);
+
+    private async Task<IpvsReconcileResult> ApplyCoreAsync(IpvsConfig desired, bool reuse, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(desired);
         var warnings = new List<string>();
         var timings = new Timings();
-        var plan = await MakePlanAsync(desired, warnings, timings, cancellationToken).ConfigureAwait(false);
+        var plan = await MakePlanAsync(desired, warnings, timings, reuse, cancellationToken).ConfigureAwait(false);
         if (plan.IsEmpty)
         {
             SaveDrainState(plan.DrainState, warnings);
@@ -114,29 +141,188 @@ public sealed class IpvsReconciler
 
         var execution = await IpvsPlanExecutor.ExecuteAsync(_client, plan, cancellationToken).ConfigureAwait(false);
         timings.Mark("execute");
+        await RememberChangedAsync(plan, execution.Succeeded, timings, cancellationToken).ConfigureAwait(false);
         SaveDrainState(execution.DrainState, warnings);
         timings.Mark("save drain state");
         return new IpvsReconcileResult(plan, execution, [], warnings, timings.Items);
     }
 
-    private async Task<IpvsPlan> MakePlanAsync(IpvsConfig desired, List<string> warnings, Timings timings, CancellationToken cancellationToken)
+    private async Task<IpvsPlan> MakePlanAsync(IpvsConfig desired, List<string> warnings, Timings timings, bool reuse, CancellationToken cancellationToken)
     {
-        var ringDumps = _client.Socket.RingDumps;
-        var table = await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
-        ringDumps = _client.Socket.RingDumps - ringDumps;
-        timings.Mark(ringDumps > 0 ? $"read table ({ringDumps} dumps through io_uring)" : "read table");
         var drainState = LoadDrainState(warnings);
-        var plan = IpvsPlanner.Plan(table, desired, new IpvsPlanOptions
+        var planOptions = new IpvsPlanOptions
         {
             Prune = _options.Prune,
             DrainTimeout = _options.DrainTimeout,
             Now = _options.TimeProvider.GetUtcNow(),
             DrainState = drainState,
-        });
-        timings.Mark("plan");
+        };
+        IpvsPlan plan;
+        if (reuse && _knownServers is { } known)
+        {
+            plan = await PlanFromKnownAsync(desired, known, planOptions, timings, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var ringDumps = _client.Socket.RingDumps;
+            var table = await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
+            ringDumps = _client.Socket.RingDumps - ringDumps;
+            timings.Mark(ringDumps > 0 ? $"read table ({ringDumps} dumps through io_uring)" : "read table");
+            if (_options.ReuseTable)
+            {
+                known = new Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>>(table.Count);
+                foreach (var entry in table)
+                {
+                    known[entry.Service.Key] = entry.RealServers;
+                }
+
+                _knownServers = known;
+            }
+
+            plan = IpvsPlanner.Plan(table, desired, planOptions);
+            timings.Mark("plan");
+        }
+
         plan = await AddTemplateExpiryAsync(plan, cancellationToken).ConfigureAwait(false);
         timings.Mark("read templates");
         return plan;
+    }
+
+    // A pass on the services' list and the remembered real servers: plan, read again the real
+    // servers of the services that plan touches (their counts decide draining), plan again.
+    private async Task<IpvsPlan> PlanFromKnownAsync(IpvsConfig desired, Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>> known, IpvsPlanOptions planOptions, Timings timings, CancellationToken cancellationToken)
+    {
+        var services = await _client.GetServicesAsync(cancellationToken).ConfigureAwait(false);
+        timings.Mark("read services (" + services.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")");
+        var table = new IpvsTableEntry[services.Count];
+        var index = new Dictionary<VirtualServiceKey, int>(services.Count);
+        var unknown = new List<int>();
+        var fresh = new Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>>(services.Count);
+        for (var i = 0; i < services.Count; i++)
+        {
+            var key = services[i].Key;
+            index[key] = i;
+            if (known.TryGetValue(key, out var servers))
+            {
+                table[i] = new IpvsTableEntry(services[i], servers);
+                fresh[key] = servers;
+            }
+            else
+            {
+                unknown.Add(i);
+            }
+        }
+
+        if (unknown.Count > 0)
+        {
+            await ReadServersAsync(services, unknown, table, fresh, cancellationToken).ConfigureAwait(false);
+            timings.Mark("read real servers of " + unknown.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " services not remembered");
+        }
+
+        var plan = IpvsPlanner.Plan(table, desired, planOptions);
+        timings.Mark("plan");
+
+        // Every service this plan changes, and every service with a server draining, gets its
+        // real servers read now (unless just read): the second plan decides on current counts.
+        var justRead = new HashSet<int>(unknown);
+        var stale = new List<int>();
+        foreach (var change in plan.Changes)
+        {
+            if (index.TryGetValue(change.Service, out var i) && justRead.Add(i))
+            {
+                stale.Add(i);
+            }
+        }
+
+        foreach (var id in planOptions.DrainState.Keys)
+        {
+            if (index.TryGetValue(id.Service, out var i) && justRead.Add(i))
+            {
+                stale.Add(i);
+            }
+        }
+
+        if (stale.Count > 0)
+        {
+            await ReadServersAsync(services, stale, table, fresh, cancellationToken).ConfigureAwait(false);
+            timings.Mark("read real servers of " + stale.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " changed services");
+            plan = IpvsPlanner.Plan(table, desired, planOptions);
+            timings.Mark("plan again");
+        }
+
+        _knownServers = fresh;
+        return plan;
+    }
+
+    private async Task ReadServersAsync(IReadOnlyList<VirtualService> services, List<int> which, IpvsTableEntry[] table, Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>> fresh, CancellationToken cancellationToken)
+    {
+        if (which.Count == 0)
+        {
+            return;
+        }
+
+        var keys = new VirtualServiceKey[which.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = services[which[i]].Key;
+        }
+
+        var servers = await _client.GetRealServersAsync(keys, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            table[which[i]] = new IpvsTableEntry(services[which[i]], servers[i]);
+            fresh[keys[i]] = servers[i];
+        }
+    }
+
+    // After a pass changed services, what the kernel now has is read back for them (the truth,
+    // rather than a simulation of the changes); after a failure, the whole table is read next time.
+    private async Task RememberChangedAsync(IpvsPlan plan, bool succeeded, Timings timings, CancellationToken cancellationToken)
+    {
+        if (_knownServers is not { } known)
+        {
+            return;
+        }
+
+        if (!succeeded)
+        {
+            _knownServers = null;
+            return;
+        }
+
+        var keys = new List<VirtualServiceKey>();
+        var seen = new HashSet<VirtualServiceKey>();
+        foreach (var change in plan.Changes)
+        {
+            if (change.Server is null && change.Action == ChangeAction.Delete)
+            {
+                known.Remove(change.Service);
+                seen.Add(change.Service);
+            }
+            else if (seen.Add(change.Service))
+            {
+                keys.Add(change.Service);
+            }
+        }
+
+        IReadOnlyList<IReadOnlyList<RealServer>> servers;
+        try
+        {
+            servers = await _client.GetRealServersAsync(keys, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IpvsException)
+        {
+            // The changes are made; what they left will be read with the whole table next time.
+            _knownServers = null;
+            return;
+        }
+
+        for (var i = 0; i < keys.Count; i++)
+        {
+            known[keys[i]] = servers[i];
+        }
+
+        timings.Mark("read back real servers of " + keys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " changed services");
     }
 
     private IReadOnlyDictionary<RealServerId, DateTimeOffset> LoadDrainState(List<string> warnings)

@@ -36,12 +36,13 @@ public sealed class IpvsStateWatcher
 {
     private readonly Func<byte[]> _readFile;
     private readonly Func<byte[], IpvsConfigReadResult> _parse;
-    private readonly Func<IpvsConfig, CancellationToken, Task<IpvsReconcileResult>> _apply;
+    private readonly Func<IpvsConfig, bool, CancellationToken, Task<IpvsReconcileResult>> _apply;
     private readonly IFileChangeSignal _changes;
     private readonly IpvsWatchOptions _options;
     private readonly Action<string> _log;
     private byte[]? _lastHash;
     private IpvsConfig? _config;
+    private TimeSpan _readTime;
 
     /// <summary>Creates the loop.</summary>
     /// <param name="readFile">Reads the file's bytes (throws <see cref="IOException"/> when it cannot).</param>
@@ -54,6 +55,28 @@ public sealed class IpvsStateWatcher
         Func<byte[]> readFile,
         Func<byte[], IpvsConfigReadResult> parse,
         Func<IpvsConfig, CancellationToken, Task<IpvsReconcileResult>> apply,
+        IFileChangeSignal changes,
+        IpvsWatchOptions options,
+        Action<string> log)
+        : this(readFile, parse, WithoutReason(apply), changes, options, log)
+    {
+    }
+
+    /// <summary>Creates the loop, telling each pass whether only the file changed since the last one.</summary>
+    /// <param name="readFile">Reads the file's bytes (throws <see cref="IOException"/> when it cannot).</param>
+    /// <param name="parse">Parses and validates them.</param>
+    /// <param name="apply">
+    /// One reconciliation pass; its second argument is true for a pass made because the file
+    /// changed (<see cref="IpvsReconciler.ApplyFileChangeAsync"/>), false for the first pass and
+    /// the timed ones (resync, draining), which must look at the whole table.
+    /// </param>
+    /// <param name="changes">File change notifications.</param>
+    /// <param name="options">Timing.</param>
+    /// <param name="log">Receives one line per event and per change.</param>
+    public IpvsStateWatcher(
+        Func<byte[]> readFile,
+        Func<byte[], IpvsConfigReadResult> parse,
+        Func<IpvsConfig, bool, CancellationToken, Task<IpvsReconcileResult>> apply,
         IFileChangeSignal changes,
         IpvsWatchOptions options,
         Action<string> log)
@@ -83,12 +106,15 @@ public sealed class IpvsStateWatcher
         var time = _options.TimeProvider;
         Task? changeWait = null;
         ReadFile(initial: true);
+        var fileChanged = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             if (_config is not null)
             {
-                await PassAsync(_config, cancellationToken).ConfigureAwait(false);
+                await PassAsync(_config, fileChanged, cancellationToken).ConfigureAwait(false);
             }
+
+            fileChanged = false;
 
             var wait = _options.ResyncInterval;
             if (LastResult is { Plan.Draining.Count: > 0 } last)
@@ -119,7 +145,7 @@ public sealed class IpvsStateWatcher
                     await waitCancel.CancelAsync().ConfigureAwait(false);
                     // Let a burst of events (an editor's write and rename) settle.
                     await Task.Delay(_options.Debounce, time, cancellationToken).ConfigureAwait(false);
-                    ReadFile(initial: false);
+                    fileChanged = ReadFile(initial: false);
                 }
                 else
                 {
@@ -134,8 +160,10 @@ public sealed class IpvsStateWatcher
         }
     }
 
-    private void ReadFile(bool initial)
+    // Reads and parses the file; true when it holds a new valid configuration.
+    private bool ReadFile(bool initial)
     {
+        var started = _options.TimeProvider.GetTimestamp();
         byte[] bytes;
         try
         {
@@ -149,13 +177,13 @@ public sealed class IpvsStateWatcher
                 _lastHash = null;
             }
 
-            return;
+            return false;
         }
 
         var hash = SHA256.HashData(bytes);
         if (_lastHash is not null && hash.AsSpan().SequenceEqual(_lastHash))
         {
-            return;
+            return false;
         }
 
         _lastHash = hash;
@@ -168,7 +196,7 @@ public sealed class IpvsStateWatcher
         if (result.Config is null)
         {
             _log(_config is null ? "the file is not valid; waiting for a valid one" : "the file is not valid; keeping the last valid configuration");
-            return;
+            return false;
         }
 
         if (!initial)
@@ -178,14 +206,17 @@ public sealed class IpvsStateWatcher
         }
 
         _config = result.Config;
+        _readTime = _options.TimeProvider.GetElapsedTime(started);
+        return true;
     }
 
-    private async Task PassAsync(IpvsConfig config, CancellationToken cancellationToken)
+    private async Task PassAsync(IpvsConfig config, bool fileChanged, CancellationToken cancellationToken)
     {
         IpvsReconcileResult result;
+        var started = _options.TimeProvider.GetTimestamp();
         try
         {
-            result = await _apply(config, cancellationToken).ConfigureAwait(false);
+            result = await _apply(config, fileChanged, cancellationToken).ConfigureAwait(false);
         }
         catch (IpvsException e)
         {
@@ -225,6 +256,24 @@ public sealed class IpvsStateWatcher
         {
             _log("draining " + draining);
         }
+
+        if (fileChanged || Passes == 1)
+        {
+            // How long it took, from reading the file to the last operation's answer.
+            var elapsed = _readTime + _options.TimeProvider.GetElapsedTime(started);
+            var steps = string.Join(", ", result.Timings.Select(t => t.Key + " " + Milliseconds(t.Value)));
+            _log((fileChanged ? "file change applied in " : "first pass done in ") + Milliseconds(elapsed) + ": "
+                + (result.Execution?.AppliedCount ?? 0).ToString(CultureInfo.InvariantCulture) + " changes (read and parse the file "
+                + Milliseconds(_readTime) + (steps.Length == 0 ? string.Empty : ", " + steps) + ")");
+        }
+    }
+
+    private static string Milliseconds(TimeSpan time) => time.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
+
+    private static Func<IpvsConfig, bool, CancellationToken, Task<IpvsReconcileResult>> WithoutReason(Func<IpvsConfig, CancellationToken, Task<IpvsReconcileResult>> apply)
+    {
+        ArgumentNullException.ThrowIfNull(apply);
+        return (config, _, cancellationToken) => apply(config, cancellationToken);
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -56,6 +56,37 @@ public sealed class IpvsPlannerTests
         Assert.Equal(new SourceLocation("x.yaml", 7, 9), plan.Changes[2].Location);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(300)]
+    public void Plan_MatchesServersByAddressAndPort_WhateverTheirNumber(int count)
+    {
+        // Both ways of matching (a linear search for up to 64 servers, an index above): the
+        // kernel's servers .1 to .N; the file drops .1 and .2, changes .5's weight, adds two.
+        var current = new List<IpvsTableEntry>
+        {
+            new(new VirtualService(s_web), [.. Enumerable.Range(1, count).Reverse().Select(i => Server(Address(i), 8080, weight: 1, active: i == 2 ? 1u : 0))]),
+        };
+        var servers = Enumerable.Range(3, count).Select(i => i == 5 ? $"{{server: {Address(i)}:8080, weight: 4}}" : Address(i) + ":8080");
+        var desired = Config("services:\n  - service: tcp/198.51.100.1:80\n    servers: [" + string.Join(", ", servers) + "]\n");
+
+        var plan = IpvsPlanner.Plan(current, desired, new IpvsPlanOptions { Now = s_now });
+
+        Assert.Equal(
+        [
+            $"~ server tcp/198.51.100.1:80 {Address(5)}:8080 weight 1 -> 4",
+            $"+ server tcp/198.51.100.1:80 {Address(count + 1)}:8080 forward=masq weight=1",
+            $"+ server tcp/198.51.100.1:80 {Address(count + 2)}:8080 forward=masq weight=1",
+            $"- server tcp/198.51.100.1:80 {Address(1)}:8080 (no connections)",
+            $"~ server tcp/198.51.100.1:80 {Address(2)}:8080 weight 1 -> 0 (draining: 1 active, 0 inactive connections)",
+        ],
+            plan.Changes.Select(c => c.ToString()));
+
+        static string Address(int i) => $"192.0.2.{i / 250}.{i % 250}".Replace("192.0.2.", "192.0.", StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Plan_WithoutPrune_LeavesOtherServicesAlone()
     {

@@ -12,6 +12,7 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
     private readonly ManualTimeProvider _time = new(s_start);
     private readonly ManualSignal _signal = new();
     private readonly Channel<IpvsConfig> _applied = Channel.CreateUnbounded<IpvsConfig>();
+    private readonly List<bool> _fileChanged = [];
     private readonly List<string> _log = [];
     private readonly CancellationTokenSource _stop = new();
     private string _file = "services:\n  - tcp/198.51.100.1:80\n";
@@ -47,6 +48,38 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
 
         Assert.Equal("tcp/198.51.100.2:80", (await NextApplyAsync()).Services[0].Key.ToString());
         Assert.Contains(_log, l => l.StartsWith("the file changed: 1 services", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task OnlyPassesMadeBecauseTheFileChanged_AreToldSo_AndTheirTimeIsLogged()
+    {
+        Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromSeconds(10), Debounce = TimeSpan.FromMilliseconds(200), TimeProvider = _time });
+        await NextApplyAsync();
+        Assert.Contains(_log, l => l.StartsWith("first pass done in ", StringComparison.Ordinal) && l.Contains(": 0 changes (read and parse the file ", StringComparison.Ordinal));
+
+        // A change of content: a file-change pass.
+        _file = "services:\n  - tcp/198.51.100.2:80\n";
+        _signal.Signal();
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(200));
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        await NextApplyAsync();
+        Assert.Contains(_log, l => l.StartsWith("file change applied in ", StringComparison.Ordinal));
+
+        // An event without a change of content, then the resync: passes over the whole table.
+        _signal.Signal();
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(200));
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        await NextApplyAsync();
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await NextApplyAsync();
+
+        lock (_fileChanged)
+        {
+            Assert.Equal([false, true, false, false], _fileChanged);
+        }
+
+        Assert.Single(_log, l => l.StartsWith("file change applied in ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -147,8 +180,13 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
         var watcher = new IpvsStateWatcher(
             () => Encoding.UTF8.GetBytes(_file),
             bytes => IpvsConfigReader.Parse(bytes, "watched.yaml"),
-            (config, _) =>
+            (config, fileChanged, _) =>
             {
+                lock (_fileChanged)
+                {
+                    _fileChanged.Add(fileChanged);
+                }
+
                 _applied.Writer.TryWrite(config);
                 return Task.FromResult(new IpvsReconcileResult(_plan(config), null, [], []));
             },
