@@ -91,7 +91,8 @@ public static class IpvsConfigReader
         return new IpvsConfigReadResult(diagnostics.HasErrors ? null : config, diagnostics.Sorted());
     }
 
-    private static bool IsJson(byte[] utf8, string fileName, IpvsConfigFormat format)
+    // Internal: IncrementalConfigReader must pick the format by exactly the same rules.
+    internal static bool IsJson(byte[] utf8, string fileName, IpvsConfigFormat format)
     {
         if (format != IpvsConfigFormat.Auto)
         {

@@ -1,0 +1,698 @@
+using System.Globalization;
+using System.Text;
+using Ipvs.State;
+
+namespace Ipvs.Tests.State;
+
+/// <summary>
+/// The incremental reader must return exactly what a whole read of the same bytes returns
+/// (services, values, positions, diagnostics), while parsing only the items that changed.
+/// </summary>
+public sealed class IncrementalConfigReaderTests
+{
+    private const string FileName = "services.yaml";
+
+    [Fact]
+    public void RandomEdits_GiveExactlyTheResultOfAWholeRead()
+    {
+        int parses = 0, incremental = 0, reused = 0;
+        for (var seed = 0; seed < 200; seed++)
+        {
+            var random = new Random(seed);
+            var file = RandomFile.Create(random);
+            var name = random.Next(4) == 0 ? "services" : FileName; // no extension: the format is picked from the text
+            var reader = new IncrementalConfigReader(name);
+            for (var edit = 0; edit <= 25; edit++)
+            {
+                if (edit > 0)
+                {
+                    file.Edit(random);
+                }
+
+                var bytes = Encoding.UTF8.GetBytes(file.Render());
+                var actual = reader.Parse(bytes);
+                var expected = IpvsConfigReader.Parse(bytes, name);
+                Assert.True(Describe(expected) == Describe(actual), $"seed {seed}, edit {edit} ({file.LastEdit}), incremental: {reader.LastParseWasIncremental}\n--- file:\n{file.Render()}\n--- expected:\n{Describe(expected)}\n--- actual:\n{Describe(actual)}");
+                Assert.Equal(expected.Config?.Services.Count ?? 0, reader.LastParseWasIncremental ? reader.ParsedServices + reader.ReusedServices : reader.ParsedServices);
+                parses++;
+                if (reader.LastParseWasIncremental)
+                {
+                    incremental++;
+                    reused += reader.ReusedServices;
+                }
+            }
+        }
+
+        // The incremental path must be taken often, or this test proves little.
+        Assert.True(incremental * 3 > parses, $"only {incremental} of {parses} parses were incremental");
+        Assert.True(reused > incremental * 3, $"only {reused} services reused over {incremental} incremental parses");
+    }
+
+    [Fact]
+    public void ChangingOneScheduler_ParsesOnlyThatService()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        AssertSame(reader, Large(1000, _ => "wlc"));
+        Assert.False(reader.LastParseWasIncremental);
+        Assert.Equal(1000, reader.ParsedServices);
+
+        var result = AssertSame(reader, Large(1000, i => i == 500 ? "rr" : "wlc"));
+
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(1, reader.ParsedServices);
+        Assert.Equal(999, reader.ReusedServices);
+        Assert.Equal("rr", result.Config!.Services[500].Service.Scheduler);
+    }
+
+    [Fact]
+    public void InsertingALineNearTheTop_ShiftsEveryLaterPosition()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        var before = AssertSame(reader, Large(1000, _ => "wlc"));
+
+        // A new real server in the first service: one item changes, every later one moves down a line.
+        var text = Large(1000, _ => "wlc").Replace("      - 198.19.0.1:8080\n", "      - 198.19.0.1:8080\n      - 198.19.250.1:8080\n", StringComparison.Ordinal);
+        var after = AssertSame(reader, text);
+
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(1, reader.ParsedServices);
+        Assert.Equal(999, reader.ReusedServices);
+        var last = after.Config!.Services[999];
+        Assert.Equal(before.Config!.Services[999].Location!.Value.Line + 1, last.Location!.Value.Line);
+        Assert.Equal(before.Config.Services[999].RealServers[3].Location!.Value.Line + 1, last.RealServers[3].Location!.Value.Line);
+    }
+
+    [Fact]
+    public void CommentsAndBlankLines_BetweenItems_AreReusedItemsWithShiftedPositions()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        AssertSame(reader, "version: 1\nservices:\n  - tcp/198.18.0.1:80\n  - service: tcp/198.18.0.2:80\n    servers: [198.19.0.1:8080]\n");
+
+        AssertSame(reader, "version: 1\nservices:\n  - tcp/198.18.0.1:80\n# a note\n\n  - service: tcp/198.18.0.2:80\n    servers: [198.19.0.1:8080]\n");
+
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(1, reader.ParsedServices);
+        Assert.Equal(1, reader.ReusedServices);
+    }
+
+    [Fact]
+    public void AChangedFrame_IsReadWhole_AndTheNextEditIsIncrementalAgain()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        AssertSame(reader, Large(50, _ => "wlc"));
+
+        AssertSame(reader, "# a comment above everything\n" + Large(50, _ => "wlc"));
+        Assert.False(reader.LastParseWasIncremental);
+
+        AssertSame(reader, "# a comment above everything\n" + Large(50, i => i == 7 ? "sh" : "wlc"));
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(1, reader.ParsedServices);
+    }
+
+    [Fact]
+    public void AnError_IsReportedByTheWholeReader_AndTheFixIsReadWhole()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        AssertSame(reader, Large(20, _ => "wlc"));
+
+        var broken = AssertSame(reader, Large(20, i => i == 3 ? "rrr" : "wlc"));
+        Assert.False(broken.Succeeded);
+        Assert.False(reader.LastParseWasIncremental);
+
+        AssertSame(reader, Large(20, _ => "wlc"));
+        Assert.False(reader.LastParseWasIncremental);
+        AssertSame(reader, Large(20, i => i == 3 ? "rr" : "wlc"));
+        Assert.True(reader.LastParseWasIncremental);
+    }
+
+    [Fact]
+    public void ADuplicateService_MadeByAnEdit_IsReportedByTheWholeReader()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        AssertSame(reader, "services:\n  - tcp/198.18.0.1:80\n  - tcp/198.18.0.2:80\n  - tcp/198.18.0.3:80\n");
+
+        // Both an identical item and a new item repeating a reused one.
+        var same = AssertSame(reader, "services:\n  - tcp/198.18.0.1:80\n  - tcp/198.18.0.2:80\n  - tcp/198.18.0.1:80\n");
+        Assert.Contains(same.Diagnostics, d => d.Message.StartsWith("duplicate service", StringComparison.Ordinal));
+        AssertSame(reader, "services:\n  - tcp/198.18.0.1:80\n  - tcp/198.18.0.2:80\n  - tcp/198.18.0.3:80\n");
+        var repeated = AssertSame(reader, "services:\n  - tcp/198.18.0.1:80\n  - tcp/198.18.0.2:80\n  - service: tcp/198.18.0.1:80\n");
+        Assert.Contains(repeated.Diagnostics, d => d.Message.StartsWith("duplicate service", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AWarning_InAChangedItem_IsReportedByTheWholeReader()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        AssertSame(reader, "services:\n  - service: tcp/198.18.0.1:80\n  - tcp/198.18.0.2:80\n");
+
+        var result = AssertSame(reader, "services:\n  - service: tcp/198.18.0.1:80\n    netmask: 24\n  - tcp/198.18.0.2:80\n");
+
+        Assert.True(result.Succeeded);
+        Assert.Single(result.Diagnostics);
+        Assert.False(reader.LastParseWasIncremental);
+    }
+
+    [Theory]
+    [InlineData("services:\n  - service: tcp/198.18.0.1:80\n    servers: [&s 198.19.0.1:8080]\n  - service: tcp/198.18.0.2:80\n    servers: [*s]\n")]
+    [InlineData("services:\n  - service: tcp/198.18.0.1:80\n    flags: [sh-port,\n      sh-fallback]\n    scheduler: sh\n  - tcp/198.18.0.2:80\n")]
+    [InlineData("services:\n  - service: tcp/198.18.0.1:80\n    scheduler: 'w\n      lc'\n  - tcp/198.18.0.2:80\n")]
+    [InlineData("services:\n  - service: tcp/198.18.0.1:80\n    scheduler: \"wlc\n  - x\"\n  - tcp/198.18.0.2:80\n")]
+    [InlineData("---\nservices:\n  - tcp/198.18.0.1:80\n  - tcp/198.18.0.2:80\n")]
+    [InlineData("services:\n  - tcp/198.18.0.1:80\n  - tcp/198.18.0.2:80\nextra: 1\n")]
+    [InlineData("services:\n\t- tcp/198.18.0.1:80\n")]
+    [InlineData("services:\n  - tcp/198.18.0.1:80\r  - tcp/198.18.0.2:80\n")]
+    [InlineData("\ufeffservices:\n  - tcp/198.18.0.1:80\n")]
+    [InlineData("services:\n  - service: tcp/198.18.0.1:80\n    health: {http: /}\n")]
+    public void UnsupportedText_IsAlwaysReadWhole(string text)
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        AssertSame(reader, text);
+        AssertSame(reader, text);
+        Assert.False(reader.LastParseWasIncremental);
+        AssertSame(reader, text.Replace("198.18.0.1", "198.18.0.9", StringComparison.Ordinal));
+        Assert.False(reader.LastParseWasIncremental);
+    }
+
+    [Fact]
+    public void Json_IsAlwaysReadWhole()
+    {
+        var reader = new IncrementalConfigReader("services.json");
+        var text = "{\"services\": [\"tcp/198.18.0.1:80\", \"tcp/198.18.0.2:80\"]}";
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Assert.Equal(Describe(IpvsConfigReader.Parse(bytes, "services.json")), Describe(reader.Parse(bytes)));
+        reader.Parse(bytes);
+        Assert.False(reader.LastParseWasIncremental);
+        Assert.Equal(2, reader.ParsedServices);
+    }
+
+    [Fact]
+    public void ExtensionReaders_MakeEveryReadWhole()
+    {
+        var options = new IpvsConfigReaderOptions
+        {
+            ServiceSections = new Dictionary<string, ServiceSectionReader> { ["health"] = context => context.Node },
+        };
+        var reader = new IncrementalConfigReader(FileName, options);
+        var text = Large(10, _ => "wlc");
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Assert.Equal(Describe(IpvsConfigReader.Parse(bytes, FileName, options)), Describe(reader.Parse(bytes)));
+        reader.Parse(Encoding.UTF8.GetBytes(Large(10, i => i == 1 ? "rr" : "wlc")));
+        Assert.False(reader.LastParseWasIncremental);
+        Assert.Equal(10, reader.ParsedServices);
+    }
+
+    [Fact]
+    public void CrlfLines_AreReadIncrementally()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        AssertSame(reader, Large(30, _ => "wlc").Replace("\n", "\r\n", StringComparison.Ordinal));
+
+        AssertSame(reader, Large(30, i => i == 29 ? "lc" : "wlc").Replace("\n", "\r\n", StringComparison.Ordinal));
+
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(1, reader.ParsedServices);
+    }
+
+    [Fact]
+    public void TheCallersArray_MayBeReusedAfterAParse()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        var bytes = Encoding.UTF8.GetBytes(Large(5, _ => "wlc"));
+        reader.Parse(bytes);
+        Array.Fill(bytes, (byte)' ');
+
+        AssertSame(reader, Large(5, i => i == 0 ? "rr" : "wlc"));
+
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(4, reader.ReusedServices);
+    }
+
+    [Fact]
+    public void IndentlessList_IsReadIncrementally()
+    {
+        var reader = new IncrementalConfigReader(FileName);
+        AssertSame(reader, "services:\n- service: tcp/198.18.0.1:80\n  servers:\n  - 198.19.0.1:8080\n- tcp/198.18.0.2:80\nversion: 1\n");
+
+        AssertSame(reader, "services:\n- service: tcp/198.18.0.1:80\n  servers:\n  - 198.19.0.1:8080\n  - 198.19.0.2:8080\n- tcp/198.18.0.2:80\nversion: 1\n");
+
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(1, reader.ParsedServices);
+        Assert.Equal(1, reader.ReusedServices);
+    }
+
+    // Services as `ipvs apply` users write them: four real servers each.
+    internal static string Large(int count, Func<int, string> scheduler)
+    {
+        var text = new StringBuilder("version: 1\nservices:\n");
+        for (var i = 0; i < count; i++)
+        {
+            var (high, low) = (i / 250, (i % 250) + 1);
+            text.Append(CultureInfo.InvariantCulture, $"  - service: tcp/198.18.{high}.{low}:80\n    scheduler: {scheduler(i)}\n    servers:\n");
+            for (var j = 0; j < 4; j++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"      - 198.19.{((i * 4) + j) >> 8}.{((i * 4) + j) & 255}:8080\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static IpvsConfigReadResult AssertSame(IncrementalConfigReader reader, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var actual = reader.Parse(bytes);
+        Assert.Equal(Describe(IpvsConfigReader.Parse(bytes, FileName)), Describe(actual));
+        return actual;
+    }
+
+    // Everything a caller can see of a result: diagnostics, every field and position.
+    private static string Describe(IpvsConfigReadResult result)
+    {
+        var text = new StringBuilder();
+        text.Append("succeeded: ").Append(result.Succeeded).Append('\n');
+        foreach (var diagnostic in result.Diagnostics)
+        {
+            text.Append(diagnostic).Append('\n');
+        }
+
+        if (result.Config is { } config)
+        {
+            text.Append("source: ").Append(config.Source).Append(", extensions: ").Append(config.Extensions.Count).Append('\n');
+            foreach (var service in config.Services)
+            {
+                text.Append(service.Service).Append(" at ").Append(service.Location).Append(", extensions: ").Append(string.Join(',', service.Extensions.Keys)).Append('\n');
+                foreach (var server in service.RealServers)
+                {
+                    text.Append("  ").Append(server.Server).Append(" at ").Append(server.Location).Append('\n');
+                }
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>A configuration file as a model that renders to YAML in many styles, and random edits of it.</summary>
+    private sealed class RandomFile
+    {
+        private static readonly string[] s_schedulers = ["rr", "wrr", "lc", "wlc", "sed", "nq"];
+
+        private readonly List<ServiceItem> _services = [];
+        private int _nextService;
+        private int _nextServer;
+        private int _indent;
+        private bool _versionAfter;
+        private bool _crlf;
+        private string? _header;
+
+        public string LastEdit { get; private set; } = "none";
+
+        public static RandomFile Create(Random random)
+        {
+            var file = new RandomFile
+            {
+                _indent = random.Next(2) * 2,
+                _versionAfter = random.Next(4) == 0,
+                _crlf = random.Next(10) == 0,
+                _header = random.Next(3) == 0 ? "# services of the lab" : null,
+            };
+            var count = random.Next(1, 25);
+            for (var i = 0; i < count; i++)
+            {
+                file._services.Add(file.NewService(random));
+            }
+
+            return file;
+        }
+
+        public void Edit(Random random)
+        {
+            var roll = random.Next(100);
+            if (_services.Count == 0 || roll < 8)
+            {
+                LastEdit = "insert a service";
+                _services.Insert(random.Next(_services.Count + 1), NewService(random));
+                return;
+            }
+
+            var service = _services[random.Next(_services.Count)];
+            switch (roll)
+            {
+                case < 25:
+                    LastEdit = "scheduler";
+                    service.Scheduler = s_schedulers[random.Next(s_schedulers.Length)];
+                    service.Compact = false;
+                    break;
+                case < 40 when service.Servers.Count > 0:
+                    LastEdit = "weight";
+                    var server = service.Servers[random.Next(service.Servers.Count)];
+                    server.Weight = random.Next(0, 5);
+                    if (server.Form == ServerForm.Compact)
+                    {
+                        server.Form = random.Next(2) == 0 ? ServerForm.Flow : ServerForm.Block;
+                    }
+
+                    break;
+                case < 52:
+                    LastEdit = "add a server";
+                    service.Compact = false;
+                    service.Servers.Insert(random.Next(service.Servers.Count + 1), NewServer(random, service.IPv6));
+                    break;
+                case < 60 when service.Servers.Count > 0:
+                    LastEdit = "remove a server";
+                    service.Servers.RemoveAt(random.Next(service.Servers.Count));
+                    break;
+                case < 66:
+                    LastEdit = "delete a service";
+                    _services.Remove(service);
+                    break;
+                case < 74:
+                    LastEdit = "add a comment";
+                    service.Trailing.Add(random.Next(3) == 0 ? string.Empty : new string(' ', random.Next(0, 7)) + "# note " + random.Next(1000).ToString(CultureInfo.InvariantCulture));
+                    break;
+                case < 78:
+                    LastEdit = "swap two services";
+                    var index = _services.IndexOf(service);
+                    if (index + 1 < _services.Count)
+                    {
+                        (_services[index], _services[index + 1]) = (_services[index + 1], service);
+                    }
+
+                    break;
+                case < 86:
+                    LastEdit = "break a service";
+                    BreakOrFix(random, service, broken: true);
+                    break;
+                case < 94:
+                    LastEdit = "fix the broken services";
+                    foreach (var s in _services)
+                    {
+                        BreakOrFix(random, s, broken: false);
+                    }
+
+                    break;
+                case < 96:
+                    LastEdit = "multi-line flags";
+                    service.Compact = false;
+                    service.MultiLineFlags = !service.MultiLineFlags;
+                    break;
+                case < 97:
+                    LastEdit = "indentation";
+                    _indent = 2 - _indent;
+                    break;
+                case < 98:
+                    LastEdit = "version line";
+                    _versionAfter = !_versionAfter;
+                    break;
+                case < 99:
+                    LastEdit = "header";
+                    _header = _header is null ? "# edited" : null;
+                    break;
+                default:
+                    LastEdit = "line breaks";
+                    _crlf = !_crlf;
+                    break;
+            }
+        }
+
+        public string Render()
+        {
+            var lines = new List<string>();
+            if (_header is not null)
+            {
+                lines.Add(_header);
+            }
+
+            if (!_versionAfter)
+            {
+                lines.Add("version: 1");
+            }
+
+            lines.Add("services:");
+            foreach (var service in _services)
+            {
+                service.Render(lines, new string(' ', _indent));
+            }
+
+            if (_versionAfter)
+            {
+                lines.Add("version: 1   # after the list");
+            }
+
+            var newline = _crlf ? "\r\n" : "\n";
+            return string.Join(newline, lines) + newline;
+        }
+
+        private void BreakOrFix(Random random, ServiceItem service, bool broken)
+        {
+            service.Compact &= !broken;
+            switch (random.Next(5))
+            {
+                case 0:
+                    service.BadScheduler = broken;
+                    break;
+                case 1:
+                    service.DuplicateOf = broken && _services.Count > 1 ? _services[random.Next(_services.Count)].Key : null;
+                    break;
+                case 2:
+                    service.MisspeltKey = broken;
+                    break;
+                case 3:
+                    service.NetmaskWithoutPersistence = broken; // a warning
+                    break;
+                default:
+                    if (!broken)
+                    {
+                        service.BadScheduler = false;
+                        service.DuplicateOf = null;
+                        service.MisspeltKey = false;
+                        service.NetmaskWithoutPersistence = false;
+                    }
+                    else if (service.Servers.Count > 0)
+                    {
+                        service.Servers.Add(new ServerItem(service.Servers[0].Address, ServerForm.Flow)); // a duplicate server
+                    }
+
+                    break;
+            }
+        }
+
+        private ServiceItem NewService(Random random)
+        {
+            var n = _nextService++;
+            var ipv6 = random.Next(5) == 0;
+            var key = ipv6
+                ? $"tcp/[2001:db8::{n + 1:x}]:80"
+                : $"{(random.Next(4) == 0 ? "udp" : "tcp")}/198.18.{n / 250}.{(n % 250) + 1}:80";
+            var service = new ServiceItem(key, ipv6)
+            {
+                Compact = random.Next(6) == 0,
+                LongForm = !ipv6 && random.Next(5) == 0,
+                DashAlone = random.Next(8) == 0,
+                Scheduler = random.Next(2) == 0 ? s_schedulers[random.Next(s_schedulers.Length)] : null,
+                Persistent = random.Next(4) switch { 0 => "600", 1 => "true", _ => null },
+                HashFlags = random.Next(6) == 0,
+                LineComment = random.Next(6) == 0 ? "# service " + n.ToString(CultureInfo.InvariantCulture) : null,
+                IndentlessServers = random.Next(4) == 0,
+                FlowServers = random.Next(8) == 0,
+            };
+            if (!service.Compact)
+            {
+                var servers = random.Next(0, 5);
+                for (var i = 0; i < servers; i++)
+                {
+                    service.Servers.Add(NewServer(random, ipv6));
+                }
+            }
+
+            if (random.Next(5) == 0)
+            {
+                service.Trailing.Add(random.Next(2) == 0 ? string.Empty : "    # about the service above");
+            }
+
+            return service;
+        }
+
+        private ServerItem NewServer(Random random, bool ipv6)
+        {
+            var n = _nextServer++;
+            var address = ipv6 ? $"2001:db8:1::{n + 1:x}" : $"198.19.{n / 250}.{(n % 250) + 1}";
+            return new ServerItem(address, (ServerForm)random.Next(3)) { Weight = random.Next(3) == 0 ? random.Next(0, 10) : null };
+        }
+    }
+
+    private enum ServerForm
+    {
+        Compact,
+        Flow,
+        Block,
+    }
+
+    private sealed class ServiceItem(string key, bool ipv6)
+    {
+        public string Key { get; } = key;
+
+        public bool IPv6 { get; } = ipv6;
+
+        public bool Compact { get; set; }
+
+        public bool LongForm { get; set; }
+
+        public bool DashAlone { get; set; }
+
+        public string? Scheduler { get; set; }
+
+        public string? Persistent { get; set; }
+
+        public bool HashFlags { get; set; }
+
+        public bool MultiLineFlags { get; set; }
+
+        public string? LineComment { get; set; }
+
+        public bool IndentlessServers { get; set; }
+
+        public bool FlowServers { get; set; }
+
+        public bool BadScheduler { get; set; }
+
+        public string? DuplicateOf { get; set; }
+
+        public bool MisspeltKey { get; set; }
+
+        public bool NetmaskWithoutPersistence { get; set; }
+
+        public List<ServerItem> Servers { get; } = [];
+
+        public List<string> Trailing { get; } = [];
+
+        public void Render(List<string> lines, string indent)
+        {
+            var key = DuplicateOf ?? Key;
+            var comment = LineComment is null ? string.Empty : "   " + LineComment;
+            if (Compact && Servers.Count == 0)
+            {
+                lines.Add($"{indent}- {key}{comment}");
+                lines.AddRange(Trailing);
+                return;
+            }
+
+            var inner = indent + "  ";
+            var entries = new List<string>();
+            if (LongForm && DuplicateOf is null)
+            {
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                var colon = key.LastIndexOf(':');
+                entries.Add("protocol: " + key[..slash]);
+                entries.Add("address: " + key[(slash + 1)..colon]);
+                entries.Add("port: " + key[(colon + 1)..]);
+            }
+            else
+            {
+                entries.Add("service: " + key);
+            }
+
+            var scheduler = HashFlags ? "sh" : Scheduler;
+            if (BadScheduler)
+            {
+                scheduler = "rrr";
+            }
+
+            if (scheduler is not null)
+            {
+                entries.Add("scheduler: " + scheduler);
+            }
+
+            if (HashFlags || MultiLineFlags)
+            {
+                entries.Add(MultiLineFlags ? "flags: [flag-1,\n" + inner + "    flag-2]" : "flags: [sh-port]");
+            }
+
+            if (Persistent is not null)
+            {
+                entries.Add("persistent: " + Persistent);
+            }
+
+            if (NetmaskWithoutPersistence && Persistent is null)
+            {
+                entries.Add("netmask: 24");
+            }
+
+            if (MisspeltKey)
+            {
+                entries.Add("schedular: rr");
+            }
+
+            if (Servers.Count > 0)
+            {
+                if (FlowServers && Servers.TrueForAll(s => s.Form == ServerForm.Compact))
+                {
+                    entries.Add("servers: [" + string.Join(", ", Servers.Select(s => s.Compact(IPv6))) + "]");
+                }
+                else
+                {
+                    var serverIndent = IndentlessServers ? inner : inner + "  ";
+                    var serverLines = new List<string>();
+                    foreach (var server in Servers)
+                    {
+                        server.Render(serverLines, serverIndent, IPv6);
+                    }
+
+                    entries.Add("servers:\n" + string.Join('\n', serverLines));
+                }
+            }
+
+            if (DashAlone)
+            {
+                lines.Add(indent + "-" + comment);
+                foreach (var entry in entries)
+                {
+                    lines.AddRange((inner + entry).Split('\n'));
+                }
+            }
+            else
+            {
+                lines.AddRange((indent + "- " + entries[0] + comment).Split('\n'));
+                foreach (var entry in entries.Skip(1))
+                {
+                    lines.AddRange((inner + entry).Split('\n'));
+                }
+            }
+
+            lines.AddRange(Trailing);
+        }
+    }
+
+    private sealed class ServerItem(string address, ServerForm form)
+    {
+        public string Address { get; } = address;
+
+        public ServerForm Form { get; set; } = form;
+
+        public int? Weight { get; set; }
+
+        public string Compact(bool ipv6) => ipv6 ? $"\"[{Address}]:8080\"" : Address + ":8080";
+
+        public void Render(List<string> lines, string indent, bool ipv6)
+        {
+            var endpoint = Compact(ipv6);
+            var weight = Weight is { } w ? w.ToString(CultureInfo.InvariantCulture) : null;
+            switch (Form)
+            {
+                case ServerForm.Compact when weight is null:
+                    lines.Add($"{indent}- {endpoint}");
+                    break;
+                case ServerForm.Flow or ServerForm.Compact:
+                    lines.Add($"{indent}- {{server: {endpoint}" + (weight is null ? string.Empty : ", weight: " + weight) + "}");
+                    break;
+                default:
+                    lines.Add($"{indent}- server: {endpoint}");
+                    if (weight is not null)
+                    {
+                        lines.Add($"{indent}  weight: {weight}   # weight");
+                    }
+
+                    break;
+            }
+        }
+    }
+}
