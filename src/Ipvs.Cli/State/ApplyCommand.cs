@@ -221,9 +221,11 @@ internal static class ApplyCommand
         void Log(string line) => output.WriteLine(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) + " " + line);
 
         using var changes = new FileChangeSignal(settings.File);
+        // Successive versions of one file: only the services whose text changed are parsed again.
+        var reader = new IncrementalConfigReader(settings.File);
         var watcher = new IpvsStateWatcher(
             () => File.ReadAllBytes(settings.File),
-            bytes => IpvsConfigReader.Parse(bytes, settings.File),
+            reader.Parse,
             (config, fileChanged, cancel) => fileChanged ? reconciler.ApplyFileChangeAsync(config, cancel) : reconciler.ApplyAsync(config, cancel),
             changes,
             new IpvsWatchOptions { ResyncInterval = settings.Resync, TimeProvider = time },

@@ -244,14 +244,53 @@ public sealed class IpvsReconciler
 
         if (stale.Count > 0)
         {
+            var remembered = new IReadOnlyList<RealServer>[stale.Count];
+            for (var i = 0; i < stale.Count; i++)
+            {
+                remembered[i] = table[stale[i]].RealServers;
+            }
+
             await ReadServersAsync(services, stale, table, fresh, cancellationToken).ConfigureAwait(false);
             timings.Mark("read real servers of " + stale.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " changed services");
-            plan = IpvsPlanner.Plan(table, desired, planOptions);
-            timings.Mark("plan again");
+            var same = true;
+            for (var i = 0; i < stale.Count && same; i++)
+            {
+                same = SamePlanInputs(remembered[i], table[stale[i]].RealServers);
+            }
+
+            // Nothing the planner looks at moved since the last read: the plan stands.
+            if (!same)
+            {
+                plan = IpvsPlanner.Plan(table, desired, planOptions);
+                timings.Mark("plan again");
+            }
         }
 
         _knownServers = fresh;
         return plan;
+    }
+
+    // Same servers in the same order, with the same settings and connection counts.
+    private static bool SamePlanInputs(IReadOnlyList<RealServer> before, IReadOnlyList<RealServer> now)
+    {
+        if (before.Count != now.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < before.Count; i++)
+        {
+            var a = before[i];
+            var b = now[i];
+            if (a.Port != b.Port || !a.Address.Equals(b.Address) || !a.HasSameSettings(b)
+                || a.ActiveConnections != b.ActiveConnections || a.InactiveConnections != b.InactiveConnections
+                || a.PersistentConnections != b.PersistentConnections)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private async Task ReadServersAsync(IReadOnlyList<VirtualService> services, List<int> which, IpvsTableEntry[] table, Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>> fresh, CancellationToken cancellationToken)

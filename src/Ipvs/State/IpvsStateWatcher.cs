@@ -228,6 +228,8 @@ public sealed class IpvsStateWatcher
             return;
         }
 
+        // How long it took, from reading the file to the last operation's answer (logging aside).
+        var elapsed = _readTime + _options.TimeProvider.GetElapsedTime(started);
         Passes++;
         var previous = LastResult;
         LastResult = result;
@@ -259,8 +261,6 @@ public sealed class IpvsStateWatcher
 
         if (fileChanged || Passes == 1)
         {
-            // How long it took, from reading the file to the last operation's answer.
-            var elapsed = _readTime + _options.TimeProvider.GetElapsedTime(started);
             var steps = string.Join(", ", result.Timings.Select(t => t.Key + " " + Milliseconds(t.Value)));
             _log((fileChanged ? "file change applied in " : "first pass done in ") + Milliseconds(elapsed) + ": "
                 + (result.Execution?.AppliedCount ?? 0).ToString(CultureInfo.InvariantCulture) + " changes (read and parse the file "

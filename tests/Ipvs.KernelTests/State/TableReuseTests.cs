@@ -59,6 +59,13 @@ public sealed class TableReuseTests
         Assert.Equal([$"+ server tcp/{Vip(7)}:80 {Server(7, 1)}:8080 forward=masq weight=1"], resync.Plan.Changes.Select(c => c.ToString()));
         Assert.True((await reconciler.PlanAsync(changed, cancel)).Plan.IsInSync);
 
+        // A change whose services' servers did not move since they were last read: planned once.
+        var back = await reconciler.ApplyFileChangeAsync(Config(300, i => i == 10 ? (null, 5, null) : (null, 1, null)), cancel);
+        Assert.Equal([$"~ service tcp/{Vip(11)}:80 scheduler rr -> wlc"], back.Plan.Changes.Select(c => c.ToString()));
+        Assert.Contains(back.Timings, t => t.Key == "read real servers of 1 changed services");
+        Assert.DoesNotContain(back.Timings, t => t.Key == "plan again");
+        Assert.Contains(pass.Timings, t => t.Key == "plan again");
+
         // Without ReuseTable, a file-change pass reads the whole table.
         var plain = new IpvsReconciler(client, new IpvsReconcilerOptions { NetworkNamespace = ns.Path, CheckKernelSupport = false });
         var full = await plain.ApplyFileChangeAsync(changed, cancel);
