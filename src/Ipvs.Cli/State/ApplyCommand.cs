@@ -218,7 +218,8 @@ internal static class ApplyCommand
     {
         var time = TimeProvider.System;
         var output = Console.Out;
-        void Log(string line) => output.WriteLine(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) + " " + line);
+        void Log(string line) => output.WriteLine(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) + " " + line
+            + (StateCommand.StepTimer.Enabled && line.Contains(" in ", StringComparison.Ordinal) && line.Contains(" ms: ", StringComparison.Ordinal) ? StateCommand.StepTimer.Counters() : string.Empty));
 
         using var changes = new FileChangeSignal(settings.File);
         // Successive versions of one file: only the services whose text changed are parsed again.

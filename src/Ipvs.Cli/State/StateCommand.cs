@@ -211,6 +211,23 @@ internal static class StateCommand
             }
         }
 
+        /// <summary>Collections of each generation and minor page faults so far, for the watch loop's log: " [GC 12/3/1, faults 4567]".</summary>
+        public static string Counters()
+        {
+            var faults = "?";
+            try
+            {
+                // Field 10 of /proc/self/stat: minor faults.
+                var stat = File.ReadAllText("/proc/self/stat");
+                faults = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7];
+            }
+            catch (Exception e) when (e is IOException or IndexOutOfRangeException)
+            {
+            }
+
+            return $" [GC {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, faults {faults}, RSS {ResidentMegabytes()} MB]";
+        }
+
         private static long ResidentMegabytes()
         {
             try

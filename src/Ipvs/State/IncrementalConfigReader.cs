@@ -37,6 +37,8 @@ public sealed class IncrementalConfigReader
     private readonly List<ItemRange> _items = new(1024);
     private Dictionary<ItemText, CachedItem> _cache = new();
     private Dictionary<ItemText, CachedItem> _spare = new();
+    private byte[] _buffer = [];
+    private byte[] _otherBuffer = [];
     private ReadOnlyMemory<byte> _prefix;
     private ReadOnlyMemory<byte> _suffix;
     private int _generation;
@@ -77,25 +79,35 @@ public sealed class IncrementalConfigReader
             return ParseWhole(utf8);
         }
 
-        // The cache keeps slices of the text: a copy, so that the caller may reuse its array.
-        var text = utf8.AsSpan().ToArray();
+        // The cache keeps slices of the text: a copy, so that the caller may reuse its array. The
+        // copy goes to the buffer the cache does not point into (two, used in turn), so that a
+        // resident process does not leave a dead copy of the file behind at every version.
+        (_buffer, _otherBuffer) = (_otherBuffer, _buffer);
+        if (_buffer.Length < utf8.Length)
+        {
+            _buffer = new byte[utf8.Length + (utf8.Length / 8)];
+        }
+
+        var text = _buffer;
+        var length = utf8.Length;
+        utf8.CopyTo(text, 0);
         if (_cache.Count > 0
             && text.AsSpan(0, prefixEnd).SequenceEqual(_prefix.Span)
-            && text.AsSpan(suffixStart).SequenceEqual(_suffix.Span)
+            && text.AsSpan(suffixStart, length - suffixStart).SequenceEqual(_suffix.Span)
             && TryParseChanged(text) is { } services)
         {
             _prefix = text.AsMemory(0, prefixEnd);
-            _suffix = text.AsMemory(suffixStart);
+            _suffix = text.AsMemory(suffixStart, length - suffixStart);
             LastParseWasIncremental = true;
             return new IpvsConfigReadResult(new IpvsConfig(services) { Source = _fileName }, []);
         }
 
         ClearCache();
-        var result = ParseWhole(text);
-        if (result.Config is { } config && result.Diagnostics.Count == 0 && IsSelfContained(text) && Remember(text, config))
+        var result = ParseWhole(utf8);
+        if (result.Config is { } config && result.Diagnostics.Count == 0 && IsSelfContained(text.AsSpan(0, length)) && Remember(text, config))
         {
             _prefix = text.AsMemory(0, prefixEnd);
-            _suffix = text.AsMemory(suffixStart);
+            _suffix = text.AsMemory(suffixStart, length - suffixStart);
         }
         else
         {

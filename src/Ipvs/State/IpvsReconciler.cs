@@ -197,7 +197,6 @@ public sealed class IpvsReconciler
         var table = new IpvsTableEntry[services.Count];
         var index = new Dictionary<VirtualServiceKey, int>(services.Count);
         var unknown = new List<int>();
-        var fresh = new Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>>(services.Count);
         for (var i = 0; i < services.Count; i++)
         {
             var key = services[i].Key;
@@ -205,13 +204,23 @@ public sealed class IpvsReconciler
             if (known.TryGetValue(key, out var servers))
             {
                 table[i] = new IpvsTableEntry(services[i], servers);
-                fresh[key] = servers;
             }
             else
             {
                 unknown.Add(i);
             }
         }
+
+        // Forget services that are gone (updated in place: a resident process keeps one map).
+        if (known.Count > services.Count - unknown.Count)
+        {
+            foreach (var key in known.Keys.Where(k => !index.ContainsKey(k)).ToList())
+            {
+                known.Remove(key);
+            }
+        }
+
+        var fresh = known;
 
         if (unknown.Count > 0)
         {
@@ -266,7 +275,6 @@ public sealed class IpvsReconciler
             }
         }
 
-        _knownServers = fresh;
         return plan;
     }
 
