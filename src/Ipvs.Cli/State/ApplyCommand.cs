@@ -224,9 +224,10 @@ internal static class ApplyCommand
         using var changes = new FileChangeSignal(settings.File);
         // Successive versions of one file: only the services whose text changed are parsed again.
         var reader = new IncrementalConfigReader(settings.File);
+        var file = new ReusableFileReader(settings.File);
         var watcher = new IpvsStateWatcher(
-            () => File.ReadAllBytes(settings.File),
-            reader.Parse,
+            file.Read,
+            bytes => reader.Parse(bytes.Span),
             (config, fileChanged, cancel) => fileChanged ? reconciler.ApplyFileChangeAsync(config, cancel) : reconciler.ApplyAsync(config, cancel),
             changes,
             new IpvsWatchOptions { ResyncInterval = settings.Resync, TimeProvider = time },

@@ -57,13 +57,13 @@ public sealed class IncrementalConfigReader
         }
     }
 
-    /// <summary>Of the last <see cref="Parse"/>: the services taken unchanged from the previous version.</summary>
+    /// <summary>Of the last <see cref="Parse(ReadOnlySpan{byte})"/>: the services taken unchanged from the previous version.</summary>
     public int ReusedServices { get; private set; }
 
-    /// <summary>Of the last <see cref="Parse"/>: the services parsed anew (all of them when the whole file was read).</summary>
+    /// <summary>Of the last <see cref="Parse(ReadOnlySpan{byte})"/>: the services parsed anew (all of them when the whole file was read).</summary>
     public int ParsedServices { get; private set; }
 
-    /// <summary>True when the last <see cref="Parse"/> reused the previous version rather than reading the whole file.</summary>
+    /// <summary>True when the last <see cref="Parse(ReadOnlySpan{byte})"/> reused the previous version rather than reading the whole file.</summary>
     public bool LastParseWasIncremental { get; private set; }
 
     /// <summary>Parses the file's current content (UTF-8); the array is not kept.</summary>
@@ -71,6 +71,13 @@ public sealed class IncrementalConfigReader
     public IpvsConfigReadResult Parse(byte[] utf8)
     {
         ArgumentNullException.ThrowIfNull(utf8);
+        return Parse(utf8.AsSpan());
+    }
+
+    /// <summary>Parses the file's current content (UTF-8), given as a span: the caller may reuse its buffer afterwards.</summary>
+    /// <returns>The same result as <see cref="IpvsConfigReader.Parse(byte[], string, IpvsConfigReaderOptions?)"/>.</returns>
+    public IpvsConfigReadResult Parse(ReadOnlySpan<byte> utf8)
+    {
         LastParseWasIncremental = false;
         ReusedServices = 0;
         if (_itemOptions is null || IpvsConfigReader.IsJson(utf8, _fileName, _options.Format) || !TrySplit(utf8, out var prefixEnd, out var suffixStart))
@@ -90,7 +97,7 @@ public sealed class IncrementalConfigReader
 
         var text = _buffer;
         var length = utf8.Length;
-        utf8.CopyTo(text, 0);
+        utf8.CopyTo(text);
         if (_cache.Count > 0
             && text.AsSpan(0, prefixEnd).SequenceEqual(_prefix.Span)
             && text.AsSpan(suffixStart, length - suffixStart).SequenceEqual(_suffix.Span)
@@ -103,7 +110,7 @@ public sealed class IncrementalConfigReader
         }
 
         ClearCache();
-        var result = ParseWhole(utf8);
+        var result = ParseWhole(text.AsSpan(0, length));
         if (result.Config is { } config && result.Diagnostics.Count == 0 && IsSelfContained(text.AsSpan(0, length)) && Remember(text, config))
         {
             _prefix = text.AsMemory(0, prefixEnd);
@@ -117,9 +124,10 @@ public sealed class IncrementalConfigReader
         return result;
     }
 
-    private IpvsConfigReadResult ParseWhole(byte[] utf8)
+    // The whole file, by the ordinary reader (which takes an array of exactly the file).
+    private IpvsConfigReadResult ParseWhole(ReadOnlySpan<byte> utf8)
     {
-        var result = IpvsConfigReader.Parse(utf8, _fileName, _options);
+        var result = IpvsConfigReader.Parse(utf8.ToArray(), _fileName, _options);
         ParsedServices = result.Config?.Services.Count ?? 0;
         return result;
     }

@@ -92,7 +92,7 @@ public static class IpvsConfigReader
     }
 
     // Internal: IncrementalConfigReader must pick the format by exactly the same rules.
-    internal static bool IsJson(byte[] utf8, string fileName, IpvsConfigFormat format)
+    internal static bool IsJson(ReadOnlySpan<byte> utf8, string fileName, IpvsConfigFormat format)
     {
         if (format != IpvsConfigFormat.Auto)
         {

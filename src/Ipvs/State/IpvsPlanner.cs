@@ -56,16 +56,21 @@ public static class IpvsPlanner
         var context = new Context(options);
         var currentByKey = new Dictionary<VirtualServiceKey, IpvsTableEntry>(current.Count);
         var serverCount = 0;
-        foreach (var entry in current)
+        // Indexed loops: foreach over these interfaces allocates an enumerator per list, and a
+        // plan walks tens of thousands of them.
+        for (var i = 0; i < current.Count; i++)
         {
+            var entry = current[i];
             currentByKey[entry.Service.Key] = entry;
             serverCount += entry.RealServers.Count;
         }
 
-        var listed = new HashSet<VirtualServiceKey>(desired.Services.Count);
-        foreach (var service in desired.Services)
+        var services = desired.Services;
+        var listed = options.Prune ? new HashSet<VirtualServiceKey>(services.Count) : null;
+        for (var i = 0; i < services.Count; i++)
         {
-            listed.Add(service.Key);
+            var service = services[i];
+            listed?.Add(service.Key);
             if (currentByKey.TryGetValue(service.Key, out var entry))
             {
                 PlanExisting(context, entry, service);
@@ -78,7 +83,7 @@ public static class IpvsPlanner
 
         if (options.Prune)
         {
-            var unlisted = current.Where(e => !listed.Contains(e.Service.Key)).ToList();
+            var unlisted = current.Where(e => !listed!.Contains(e.Service.Key)).ToList();
             unlisted.Sort((a, b) => IpvsOrder.Compare(a.Service.Key, b.Service.Key));
             foreach (var entry in unlisted)
             {
@@ -230,8 +235,10 @@ public static class IpvsPlanner
         }
 
         var left = current.Count;
-        foreach (var desired in service.RealServers)
+        var desiredServers = service.RealServers;
+        for (var d = 0; d < desiredServers.Count; d++)
         {
+            var desired = desiredServers[d];
             var server = desired.Server;
             var found = Find(current, index, matched, server.Address, server.Port);
             if (found < 0)

@@ -34,8 +34,8 @@ public sealed record IpvsWatchOptions
 /// </summary>
 public sealed class IpvsStateWatcher
 {
-    private readonly Func<byte[]> _readFile;
-    private readonly Func<byte[], IpvsConfigReadResult> _parse;
+    private readonly Func<ReadOnlyMemory<byte>> _readFile;
+    private readonly Func<ReadOnlyMemory<byte>, IpvsConfigReadResult> _parse;
     private readonly Func<IpvsConfig, bool, CancellationToken, Task<IpvsReconcileResult>> _apply;
     private readonly IFileChangeSignal _changes;
     private readonly IpvsWatchOptions _options;
@@ -58,13 +58,13 @@ public sealed class IpvsStateWatcher
         IFileChangeSignal changes,
         IpvsWatchOptions options,
         Action<string> log)
-        : this(readFile, parse, WithoutReason(apply), changes, options, log)
+        : this(Bytes(readFile), parse is null ? null! : bytes => parse(ArrayOf(bytes)), WithoutReason(apply), changes, options, log)
     {
     }
 
     /// <summary>Creates the loop, telling each pass whether only the file changed since the last one.</summary>
-    /// <param name="readFile">Reads the file's bytes (throws <see cref="IOException"/> when it cannot).</param>
-    /// <param name="parse">Parses and validates them.</param>
+    /// <param name="readFile">Reads the file's bytes (throws <see cref="IOException"/> when it cannot); they are used until the next read only, so the buffer may be reused.</param>
+    /// <param name="parse">Parses and validates them (<see cref="IncrementalConfigReader.Parse(ReadOnlySpan{byte})"/>).</param>
     /// <param name="apply">
     /// One reconciliation pass; its second argument is true for a pass made because the file
     /// changed (<see cref="IpvsReconciler.ApplyFileChangeAsync"/>), false for the first pass and
@@ -74,8 +74,8 @@ public sealed class IpvsStateWatcher
     /// <param name="options">Timing.</param>
     /// <param name="log">Receives one line per event and per change.</param>
     public IpvsStateWatcher(
-        Func<byte[]> readFile,
-        Func<byte[], IpvsConfigReadResult> parse,
+        Func<ReadOnlyMemory<byte>> readFile,
+        Func<ReadOnlyMemory<byte>, IpvsConfigReadResult> parse,
         Func<IpvsConfig, bool, CancellationToken, Task<IpvsReconcileResult>> apply,
         IFileChangeSignal changes,
         IpvsWatchOptions options,
@@ -164,7 +164,7 @@ public sealed class IpvsStateWatcher
     private bool ReadFile(bool initial)
     {
         var started = _options.TimeProvider.GetTimestamp();
-        byte[] bytes;
+        ReadOnlyMemory<byte> bytes;
         try
         {
             bytes = _readFile();
@@ -180,7 +180,7 @@ public sealed class IpvsStateWatcher
             return false;
         }
 
-        var hash = SHA256.HashData(bytes);
+        var hash = SHA256.HashData(bytes.Span);
         if (_lastHash is not null && hash.AsSpan().SequenceEqual(_lastHash))
         {
             return false;
@@ -269,6 +269,18 @@ public sealed class IpvsStateWatcher
     }
 
     private static string Milliseconds(TimeSpan time) => time.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
+
+    private static Func<ReadOnlyMemory<byte>> Bytes(Func<byte[]> readFile)
+    {
+        ArgumentNullException.ThrowIfNull(readFile);
+        return () => readFile();
+    }
+
+    // The array behind the memory when it is exactly that (it always is with Bytes), a copy otherwise.
+    private static byte[] ArrayOf(ReadOnlyMemory<byte> bytes) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToArray();
 
     private static Func<IpvsConfig, bool, CancellationToken, Task<IpvsReconcileResult>> WithoutReason(Func<IpvsConfig, CancellationToken, Task<IpvsReconcileResult>> apply)
     {

@@ -179,7 +179,7 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
     {
         var watcher = new IpvsStateWatcher(
             () => Encoding.UTF8.GetBytes(_file),
-            bytes => IpvsConfigReader.Parse(bytes, "watched.yaml"),
+            bytes => IpvsConfigReader.Parse(bytes.ToArray(), "watched.yaml"),
             (config, fileChanged, _) =>
             {
                 lock (_fileChanged)
