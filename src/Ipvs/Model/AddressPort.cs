@@ -57,7 +57,7 @@ public static class AddressPort
         }
 
         if (!IPAddress.TryParse(host, out address) || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
-            || (address.AddressFamily == AddressFamily.InterNetwork && host.Count(c => c == '.') != 3))
+            || (address.AddressFamily == AddressFamily.InterNetwork && host.AsSpan().Count('.') != 3))
         {
             address = null;
             error = $"'{host}' is not an IPv4 or IPv6 address";

@@ -20,8 +20,10 @@ public static class ConfigValues
         ArgumentNullException.ThrowIfNull(known);
         ArgumentNullException.ThrowIfNull(diagnostics);
         var ok = true;
-        foreach (var entry in mapping.Entries)
+        var entries = mapping.Entries;
+        for (var i = 0; i < entries.Count; i++)
         {
+            var entry = entries[i];
             if (!known.Contains(entry.Key.Value))
             {
                 var suggestion = Suggest(entry.Key.Value, known);

@@ -63,6 +63,35 @@ internal sealed class FastYamlReader
         }
     }
 
+    // The key already in a mapping's entries, if any: a linear search while there are few (a
+    // dictionary per mapping cost more than reading it), an index beyond.
+    private static ConfigScalar? FindKey(List<ConfigEntry> entries, ref Dictionary<string, ConfigScalar>? index, string key)
+    {
+        if (index is null && entries.Count > 16)
+        {
+            index = new Dictionary<string, ConfigScalar>(entries.Count * 2, StringComparer.Ordinal);
+            foreach (var entry in entries)
+            {
+                index.Add(entry.Key.Value, entry.Key);
+            }
+        }
+
+        if (index is not null)
+        {
+            return index.GetValueOrDefault(key);
+        }
+
+        foreach (var entry in entries)
+        {
+            if (string.Equals(entry.Key.Value, key, StringComparison.Ordinal))
+            {
+                return entry.Key;
+            }
+        }
+
+        return null;
+    }
+
     // Splits the text into lines of content (comments and blank lines dropped), refusing
     // anything the subset does not cover.
     private bool SplitLines()
@@ -325,15 +354,14 @@ internal sealed class FastYamlReader
                 throw new Unsupported(); // merge keys
             }
 
-            seen ??= new Dictionary<string, ConfigScalar>(StringComparer.Ordinal);
-            if (seen.TryGetValue(key.Value, out var earlier))
+            if (FindKey(entries, ref seen, key.Value) is { } earlier)
             {
                 _duplicates.Add((key.Location, $"duplicate key '{key.Value}' (first at {earlier.Location.ToShortString()})"));
                 continue;
             }
 
-            seen.Add(key.Value, key);
             entries.Add(new ConfigEntry(key, value));
+            seen?.Add(key.Value, key);
         }
 
         return new ConfigMapping(location, entries);
@@ -461,15 +489,14 @@ internal sealed class FastYamlReader
                     throw new Unsupported();
                 }
 
-                seen ??= new Dictionary<string, ConfigScalar>(StringComparer.Ordinal);
-                if (seen.TryGetValue(key.Value, out var earlier))
+                if (FindKey(entries!, ref seen, key.Value) is { } earlier)
                 {
                     _duplicates.Add((key.Location, $"duplicate key '{key.Value}' (first at {earlier.Location.ToShortString()})"));
                 }
                 else
                 {
-                    seen.Add(key.Value, key);
                     entries!.Add(new ConfigEntry(key, value));
+                    seen?.Add(key.Value, key);
                 }
             }
             else

@@ -168,8 +168,10 @@ public static class IpvsConfigReader
             else if (servicesNode is ConfigSequence sequence)
             {
                 var seen = new Dictionary<VirtualServiceKey, SourceLocation>();
-                foreach (var item in sequence.Items)
+                var items = sequence.Items;
+                for (var i = 0; i < items.Count; i++)
                 {
+                    var item = items[i];
                     var service = ReadService(item);
                     if (service is null)
                     {
@@ -492,7 +494,7 @@ public static class IpvsConfigReader
 
             var host = text.StartsWith('[') && text.EndsWith(']') ? text[1..^1] : text;
             if (IPAddress.TryParse(host, out var address)
-                && (address.AddressFamily == AddressFamily.InterNetworkV6 || (address.AddressFamily == AddressFamily.InterNetwork && host.Count(c => c == '.') == 3)))
+                && (address.AddressFamily == AddressFamily.InterNetworkV6 || (address.AddressFamily == AddressFamily.InterNetwork && host.AsSpan().Count('.') == 3)))
             {
                 return address;
             }
@@ -583,7 +585,7 @@ public static class IpvsConfigReader
                 return PersistenceNetmask.FromPrefixLength(family, prefix);
             }
 
-            if (family == AddressFamily.InterNetwork && IPAddress.TryParse(text, out var mask) && mask.AddressFamily == AddressFamily.InterNetwork && text.Count(c => c == '.') == 3)
+            if (family == AddressFamily.InterNetwork && IPAddress.TryParse(text, out var mask) && mask.AddressFamily == AddressFamily.InterNetwork && text.AsSpan().Count('.') == 3)
             {
                 return PersistenceNetmask.FromIPv4Mask(mask);
             }
@@ -607,25 +609,57 @@ public static class IpvsConfigReader
                 return;
             }
 
-            var seen = new Dictionary<(IPAddress, ushort), SourceLocation>();
-            foreach (var item in sequence.Items)
+            // Duplicates are looked for among the servers kept so far: by a linear search while
+            // they are few (a dictionary per service cost more than the rest of its reading),
+            // through an index beyond.
+            Dictionary<(IPAddress, ushort), SourceLocation>? index = null;
+            var items = sequence.Items;
+            for (var i = 0; i < items.Count; i++)
             {
+                var item = items[i];
                 var server = ReadServer(item, service);
                 if (server is null)
                 {
                     continue;
                 }
 
-                var id = (server.Server.Address, server.Server.Port);
-                if (seen.TryGetValue(id, out var first))
+                if (FindServer(servers, ref index, server.Server) is { } first)
                 {
                     _diagnostics.Error(item, $"duplicate real server {server.Server.Endpoint}" + (service is null ? string.Empty : $" in {service.Key}") + $" (first at {first.ToShortString()})");
                     continue;
                 }
 
-                seen.Add(id, item.Location);
                 servers.Add(server);
+                index?.Add((server.Server.Address, server.Server.Port), item.Location);
             }
+        }
+
+        // Where the server at that address and port was written, if it is among those kept.
+        private static SourceLocation? FindServer(List<RealServerConfig> servers, ref Dictionary<(IPAddress, ushort), SourceLocation>? index, RealServer server)
+        {
+            if (index is null && servers.Count > 32)
+            {
+                index = new Dictionary<(IPAddress, ushort), SourceLocation>(servers.Count * 2);
+                foreach (var kept in servers)
+                {
+                    index.Add((kept.Server.Address, kept.Server.Port), kept.Location!.Value);
+                }
+            }
+
+            if (index is not null)
+            {
+                return index.TryGetValue((server.Address, server.Port), out var location) ? location : null;
+            }
+
+            foreach (var kept in servers)
+            {
+                if (kept.Server.Port == server.Port && kept.Server.Address.Equals(server.Address))
+                {
+                    return kept.Location;
+                }
+            }
+
+            return null;
         }
 
         private RealServerConfig? ReadServer(ConfigNode node, VirtualService? service)

@@ -180,6 +180,49 @@ public sealed partial class IpvsConfigReaderTests
         Assert.Contains(result.Diagnostics, d => d.ToString().StartsWith(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(5, false)]
+    [InlineData(40, false)]
+    [InlineData(5, true)]
+    [InlineData(40, true)]
+    public void DuplicateServers_AndKeys_AreFound_InShortAndLongLists(int count, bool flow)
+    {
+        // Short lists are searched, long ones indexed: both must name the first occurrence.
+        var servers = Enumerable.Range(1, count).Select(i => $"198.18.1.{i}:80").Append("198.18.1.3:80").ToList();
+        var keys = string.Join(", ", Enumerable.Range(1, count).Select(i => $"k{i}: {i}").Append("k2: again"));
+        var text = flow
+            ? "services:\n  - service: tcp/198.51.100.1:80\n    servers: [" + string.Join(", ", servers) + "]\n"
+            : "services:\n  - service: tcp/198.51.100.1:80\n    servers:\n" + string.Concat(servers.Select(s => "      - " + s + "\n"));
+        var keysText = flow ? "services:\n  - {" + keys + "}\n" : "services:\n  - " + string.Join("\n    ", keys.Split(", ")) + "\n";
+
+        var duplicateServer = Assert.Single(IpvsConfigReader.Parse(text, "x.yaml").Diagnostics);
+        var duplicateKey = Assert.Single(IpvsConfigReader.Parse(keysText, "x.yaml").Diagnostics);
+
+        if (flow)
+        {
+            Assert.Equal($"x.yaml:3:{Column(text, 3, servers.Count - 1)}: error: duplicate real server 198.18.1.3:80 in tcp/198.51.100.1:80 (first at line 3, column {Column(text, 3, 2)})", duplicateServer.ToString());
+            Assert.Equal($"x.yaml:2:{keysText.IndexOf("k2: again", StringComparison.Ordinal) - 9}: error: duplicate key 'k2' (first at line 2, column {keysText.IndexOf("k2: 2", StringComparison.Ordinal) - 9})", duplicateKey.ToString());
+        }
+        else
+        {
+            Assert.Equal($"x.yaml:{4 + count}:9: error: duplicate real server 198.18.1.3:80 in tcp/198.51.100.1:80 (first at line 6, column 9)", duplicateServer.ToString());
+            Assert.Equal($"x.yaml:{2 + count}:5: error: duplicate key 'k2' (first at line 3, column 5)", duplicateKey.ToString());
+        }
+
+        // The column (1-based) of the n-th (0-based) server on a line of the form "    servers: [a, b, ...]".
+        static int Column(string text, int line, int n)
+        {
+            var content = text.Split('\n')[line - 1];
+            var position = content.IndexOf('[', StringComparison.Ordinal) + 1;
+            for (var i = 0; i < n; i++)
+            {
+                position = content.IndexOf(", ", position, StringComparison.Ordinal) + 2;
+            }
+
+            return position + 1;
+        }
+    }
+
     [Fact]
     public void Json_WithoutExtension_IsDetectedByItsBrace()
     {
