@@ -26,10 +26,10 @@ public sealed record IpvsReconcilerOptions
     public bool CheckKernelSupport { get; init; } = true;
 
     /// <summary>
-    /// Remember the real servers read by a pass, so that a later pass made because only the file
-    /// changed (<see cref="IpvsReconciler.ApplyFileChangeAsync"/>) reads the list of services and
-    /// the real servers of the services it changes, not the whole table. Used by the watch loop,
-    /// whose timed passes still read everything (drift repair).
+    /// Remember the table and the configuration the kernel was made to match, so that a later pass
+    /// made because only the file changed (<see cref="IpvsReconciler.ApplyFileChangeAsync"/>)
+    /// looks only at the services that differ from it, not at the whole table. Used by the watch
+    /// loop, whose timed passes still read everything (drift repair).
     /// </summary>
     public bool ReuseTable { get; init; }
 }
@@ -78,9 +78,15 @@ public sealed class IpvsReconciler
     private readonly DrainStateStore? _store;
     private IReadOnlyDictionary<RealServerId, DateTimeOffset> _memory = new Dictionary<RealServerId, DateTimeOffset>();
 
-    // With ReuseTable: the real servers of each service as the kernel listed them, for the
-    // services no pass has changed since (null: read the whole table next time).
-    private Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>>? _knownServers;
+    // With ReuseTable: the table as last read (or read back after a change), and the services of
+    // the configuration the kernel was last made to match. Null: read the whole table next time.
+    private Dictionary<VirtualServiceKey, IpvsTableEntry>? _known;
+    private Dictionary<VirtualServiceKey, VirtualServiceConfig>? _inForce;
+
+    // The desired services the pass being made plans (all of them on a full pass: null), and the
+    // services it found gone from the file.
+    private Dictionary<VirtualServiceKey, VirtualServiceConfig>? _planned;
+    private List<VirtualServiceKey> _departed = [];
 
     /// <summary>Creates a reconciler working through <paramref name="client"/>.</summary>
     public IpvsReconciler(IpvsClient client, IpvsReconcilerOptions? options = null)
@@ -109,12 +115,13 @@ public sealed class IpvsReconciler
 
     /// <summary>
     /// Like <see cref="ApplyAsync(IpvsConfig, CancellationToken)"/>, for a pass made because the
-    /// file changed: with <see cref="IpvsReconcilerOptions.ReuseTable"/>, after a first pass, it
-    /// reads the list of services (so services that appeared or went, and changed settings, are
-    /// seen), takes the real servers of the others as the last pass saw them, and reads again the
-    /// real servers of every service the plan touches before planning it for good: a server is
-    /// never deleted on connection counts that were not just read. Drift among real servers of
-    /// untouched services waits for the next full pass; a failed change makes the next pass a full one.
+    /// file changed: with <see cref="IpvsReconcilerOptions.ReuseTable"/>, after a pass that made
+    /// the kernel match a configuration, it plans only the services that differ from that
+    /// configuration, that left the file, or that have a server draining; it reads their real
+    /// servers again first (a server is never deleted on connection counts that were not just
+    /// read), and takes their settings as the last pass left them. The work is in proportion to
+    /// the change. Drift elsewhere (someone else's changes to services the file change does not
+    /// touch) waits for the next full pass; a failed or refused change makes the next pass a full one.
     /// </summary>
     public Task<IpvsReconcileResult> ApplyFileChangeAsync(IpvsConfig desired, CancellationToken cancellationToken = default) =>
         ApplyCoreAsync(desired, reuse: _options.ReuseTable, cancellationToken);
@@ -127,6 +134,7 @@ public sealed class IpvsReconciler
         var plan = await MakePlanAsync(desired, warnings, timings, reuse, cancellationToken).ConfigureAwait(false);
         if (plan.IsEmpty)
         {
+            RememberInForce(desired);
             SaveDrainState(plan.DrainState, warnings);
             timings.Mark("save drain state");
             return new IpvsReconcileResult(plan, null, [], warnings, timings.Items);
@@ -136,12 +144,22 @@ public sealed class IpvsReconciler
         timings.Mark("check kernel support");
         if (refusals.Count > 0)
         {
+            Forget();
             return new IpvsReconcileResult(plan, null, refusals, warnings, timings.Items);
         }
 
         var execution = await IpvsPlanExecutor.ExecuteAsync(_client, plan, cancellationToken).ConfigureAwait(false);
         timings.Mark("execute");
-        await RememberChangedAsync(plan, execution.Succeeded, timings, cancellationToken).ConfigureAwait(false);
+        if (execution.Succeeded)
+        {
+            RememberInForce(desired);
+            await RememberChangedAsync(plan, timings, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            Forget();
+        }
+
         SaveDrainState(execution.DrainState, warnings);
         timings.Mark("save drain state");
         return new IpvsReconcileResult(plan, execution, [], warnings, timings.Items);
@@ -158,9 +176,10 @@ public sealed class IpvsReconciler
             DrainState = drainState,
         };
         IpvsPlan plan;
-        if (reuse && _knownServers is { } known)
+        _planned = null;
+        if (reuse && _known is { } known && _inForce is { } inForce)
         {
-            plan = await PlanFromKnownAsync(desired, known, planOptions, timings, cancellationToken).ConfigureAwait(false);
+            plan = await PlanChangedAsync(desired, known, inForce, planOptions, timings, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -170,13 +189,11 @@ public sealed class IpvsReconciler
             timings.Mark(ringDumps > 0 ? $"read table ({ringDumps} dumps through io_uring)" : "read table");
             if (_options.ReuseTable)
             {
-                known = new Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>>(table.Count);
+                _known = new Dictionary<VirtualServiceKey, IpvsTableEntry>(table.Count);
                 foreach (var entry in table)
                 {
-                    known[entry.Service.Key] = entry.RealServers;
+                    _known[entry.Service.Key] = entry;
                 }
-
-                _knownServers = known;
             }
 
             plan = IpvsPlanner.Plan(table, desired, planOptions);
@@ -188,152 +205,115 @@ public sealed class IpvsReconciler
         return plan;
     }
 
-    // A pass on the services' list and the remembered real servers: plan, read again the real
-    // servers of the services that plan touches (their counts decide draining), plan again.
-    private async Task<IpvsPlan> PlanFromKnownAsync(IpvsConfig desired, Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>> known, IpvsPlanOptions planOptions, Timings timings, CancellationToken cancellationToken)
+    // A pass on what changed: the services of the file that differ from those the kernel was last
+    // made to match, those that left the file, and those with a server draining. Their real
+    // servers are read again (their connection counts decide draining); the others are known to
+    // match the file already, as far as the remembered table goes, and are not looked at.
+    private async Task<IpvsPlan> PlanChangedAsync(IpvsConfig desired, Dictionary<VirtualServiceKey, IpvsTableEntry> known, Dictionary<VirtualServiceKey, VirtualServiceConfig> inForce, IpvsPlanOptions planOptions, Timings timings, CancellationToken cancellationToken)
     {
-        var services = await _client.GetServicesAsync(cancellationToken).ConfigureAwait(false);
-        timings.Mark("read services (" + services.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")");
-        var table = new IpvsTableEntry[services.Count];
-        var index = new Dictionary<VirtualServiceKey, int>(services.Count);
-        var unknown = new List<int>();
+        var candidates = new HashSet<VirtualServiceKey>();
+        var services = desired.Services;
+        var matched = 0;
         for (var i = 0; i < services.Count; i++)
         {
-            var key = services[i].Key;
-            index[key] = i;
-            if (known.TryGetValue(key, out var servers))
+            var service = services[i];
+            if (inForce.TryGetValue(service.Key, out var before))
             {
-                table[i] = new IpvsTableEntry(services[i], servers);
+                matched++;
+                if (ReferenceEquals(before, service) || SameSettings(before, service))
+                {
+                    continue;
+                }
             }
-            else
-            {
-                unknown.Add(i);
-            }
+
+            candidates.Add(service.Key);
         }
 
-        // Forget services that are gone (updated in place: a resident process keeps one map).
-        if (known.Count > services.Count - unknown.Count)
+        var departed = new List<VirtualServiceKey>();
+        if (matched < inForce.Count)
         {
-            foreach (var key in known.Keys.Where(k => !index.ContainsKey(k)).ToList())
+            // Services left the file: without --prune planning them changes nothing, with it they go.
+            var listed = new HashSet<VirtualServiceKey>(services.Count);
+            for (var i = 0; i < services.Count; i++)
             {
-                known.Remove(key);
+                listed.Add(services[i].Key);
             }
-        }
 
-        var fresh = known;
-
-        if (unknown.Count > 0)
-        {
-            await ReadServersAsync(services, unknown, table, fresh, cancellationToken).ConfigureAwait(false);
-            timings.Mark("read real servers of " + unknown.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " services not remembered");
-        }
-
-        var plan = IpvsPlanner.Plan(table, desired, planOptions);
-        timings.Mark("plan");
-
-        // Every service this plan changes, and every service with a server draining, gets its
-        // real servers read now (unless just read): the second plan decides on current counts.
-        var justRead = new HashSet<int>(unknown);
-        var stale = new List<int>();
-        foreach (var change in plan.Changes)
-        {
-            if (index.TryGetValue(change.Service, out var i) && justRead.Add(i))
+            foreach (var key in inForce.Keys)
             {
-                stale.Add(i);
+                if (!listed.Contains(key))
+                {
+                    candidates.Add(key);
+                    departed.Add(key);
+                }
             }
         }
 
         foreach (var id in planOptions.DrainState.Keys)
         {
-            if (index.TryGetValue(id.Service, out var i) && justRead.Add(i))
-            {
-                stale.Add(i);
-            }
+            candidates.Add(id.Service);
         }
 
-        if (stale.Count > 0)
+        // The services to plan, in the file's order.
+        var planned = new Dictionary<VirtualServiceKey, VirtualServiceConfig>(candidates.Count);
+        var changed = new List<VirtualServiceConfig>(candidates.Count);
+        if (candidates.Count > 0)
         {
-            var remembered = new IReadOnlyList<RealServer>[stale.Count];
-            for (var i = 0; i < stale.Count; i++)
+            for (var i = 0; i < services.Count; i++)
             {
-                remembered[i] = table[stale[i]].RealServers;
-            }
-
-            await ReadServersAsync(services, stale, table, fresh, cancellationToken).ConfigureAwait(false);
-            timings.Mark("read real servers of " + stale.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " changed services");
-            var same = true;
-            for (var i = 0; i < stale.Count && same; i++)
-            {
-                same = SamePlanInputs(remembered[i], table[stale[i]].RealServers);
-            }
-
-            // Nothing the planner looks at moved since the last read: the plan stands.
-            if (!same)
-            {
-                plan = IpvsPlanner.Plan(table, desired, planOptions);
-                timings.Mark("plan again");
+                if (candidates.Contains(services[i].Key))
+                {
+                    changed.Add(services[i]);
+                    planned[services[i].Key] = services[i];
+                }
             }
         }
 
-        return plan;
+        timings.Mark("compare with the configuration in force (" + candidates.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " services differ)");
+
+        var keys = new List<VirtualServiceKey>(candidates.Count);
+        foreach (var key in candidates)
+        {
+            if (known.ContainsKey(key))
+            {
+                keys.Add(key);
+            }
+        }
+
+        var table = new List<IpvsTableEntry>(keys.Count);
+        if (keys.Count > 0)
+        {
+            var servers = await _client.GetRealServersAsync(keys, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < keys.Count; i++)
+            {
+                var entry = known[keys[i]] with { RealServers = servers[i] };
+                known[keys[i]] = entry;
+                table.Add(entry);
+            }
+        }
+
+        timings.Mark("read real servers of " + keys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " changed services");
+
+        var plan = IpvsPlanner.Plan(table, new IpvsConfig(changed), planOptions);
+        var serverCount = 0;
+        foreach (var entry in known.Values)
+        {
+            serverCount += entry.RealServers.Count;
+        }
+
+        _planned = planned;
+        _departed = departed;
+        timings.Mark("plan");
+        return new IpvsPlan(plan.Changes, plan.Draining, plan.DrainState, known.Count, serverCount);
     }
 
-    // Same servers in the same order, with the same settings and connection counts.
-    private static bool SamePlanInputs(IReadOnlyList<RealServer> before, IReadOnlyList<RealServer> now)
+    // After a pass changed services, what the kernel now has is read back for their real servers
+    // (the truth, rather than a simulation of the changes); their settings are the file's, which
+    // the kernel accepted. Called after a successful execution, and RememberInForce.
+    private async Task RememberChangedAsync(IpvsPlan plan, Timings timings, CancellationToken cancellationToken)
     {
-        if (before.Count != now.Count)
+        if (_known is not { } known)
         {
-            return false;
-        }
-
-        for (var i = 0; i < before.Count; i++)
-        {
-            var a = before[i];
-            var b = now[i];
-            if (a.Port != b.Port || !a.Address.Equals(b.Address) || !a.HasSameSettings(b)
-                || a.ActiveConnections != b.ActiveConnections || a.InactiveConnections != b.InactiveConnections
-                || a.PersistentConnections != b.PersistentConnections)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private async Task ReadServersAsync(IReadOnlyList<VirtualService> services, List<int> which, IpvsTableEntry[] table, Dictionary<VirtualServiceKey, IReadOnlyList<RealServer>> fresh, CancellationToken cancellationToken)
-    {
-        if (which.Count == 0)
-        {
-            return;
-        }
-
-        var keys = new VirtualServiceKey[which.Count];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            keys[i] = services[which[i]].Key;
-        }
-
-        var servers = await _client.GetRealServersAsync(keys, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < keys.Length; i++)
-        {
-            table[which[i]] = new IpvsTableEntry(services[which[i]], servers[i]);
-            fresh[keys[i]] = servers[i];
-        }
-    }
-
-    // After a pass changed services, what the kernel now has is read back for them (the truth,
-    // rather than a simulation of the changes); after a failure, the whole table is read next time.
-    private async Task RememberChangedAsync(IpvsPlan plan, bool succeeded, Timings timings, CancellationToken cancellationToken)
-    {
-        if (_knownServers is not { } known)
-        {
-            return;
-        }
-
-        if (!succeeded)
-        {
-            _knownServers = null;
             return;
         }
 
@@ -360,16 +340,80 @@ public sealed class IpvsReconciler
         catch (IpvsException)
         {
             // The changes are made; what they left will be read with the whole table next time.
-            _knownServers = null;
+            Forget();
             return;
         }
 
         for (var i = 0; i < keys.Count; i++)
         {
-            known[keys[i]] = servers[i];
+            var service = _inForce is not null && _inForce.TryGetValue(keys[i], out var listed) ? listed.Service
+                : known.TryGetValue(keys[i], out var entry) ? entry.Service
+                : null;
+            if (service is not null)
+            {
+                known[keys[i]] = new IpvsTableEntry(service, servers[i]);
+            }
         }
 
         timings.Mark("read back real servers of " + keys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " changed services");
+    }
+
+    // The kernel now matches the file (draining aside): remember the file's services by key, the
+    // reference a later pass compares with. A pass that planned only what changed updates them.
+    private void RememberInForce(IpvsConfig desired)
+    {
+        if (!_options.ReuseTable || _known is null)
+        {
+            return;
+        }
+
+        if (_planned is { } planned && _inForce is { } inForce)
+        {
+            foreach (var (key, service) in planned)
+            {
+                inForce[key] = service;
+            }
+
+            foreach (var key in _departed)
+            {
+                inForce.Remove(key);
+            }
+
+            return;
+        }
+
+        inForce = new Dictionary<VirtualServiceKey, VirtualServiceConfig>(desired.Services.Count);
+        foreach (var service in desired.Services)
+        {
+            inForce[service.Key] = service;
+        }
+
+        _inForce = inForce;
+    }
+
+    private void Forget()
+    {
+        _known = null;
+        _inForce = null;
+    }
+
+    // Equal settings and real servers (positions in the file aside).
+    private static bool SameSettings(VirtualServiceConfig a, VirtualServiceConfig b)
+    {
+        if (a.Service != b.Service || a.RealServers.Count != b.RealServers.Count || a.Extensions.Count != 0 || b.Extensions.Count != 0)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.RealServers.Count; i++)
+        {
+            if (a.RealServers[i].Server != b.RealServers[i].Server)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private IReadOnlyDictionary<RealServerId, DateTimeOffset> LoadDrainState(List<string> warnings)
