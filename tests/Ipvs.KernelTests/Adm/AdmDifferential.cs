@@ -42,8 +42,9 @@ public static class AdmDifferential
     /// <summary>Runs both sides and returns the differences (empty when identical).</summary>
     public static IReadOnlyList<string> Run(IReadOnlyList<AdmTestCommand> commands, string ipvsBinary, AdmInvocation invocation, TextWriter? log = null)
     {
-        var work = Path.Combine(Path.GetTempPath(), $"ipvs-adm-diff-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}");
-        Directory.CreateDirectory(work);
+        // A new directory every time: process ids repeat from one lab boot to the next, and an
+        // interrupted run leaves its directory behind.
+        var work = Directory.CreateTempSubdirectory($"ipvs-adm-diff-{Interlocked.Increment(ref s_counter)}-").FullName;
         try
         {
             File.WriteAllText(Path.Combine(work, "hosts"), Hosts);
