@@ -83,11 +83,6 @@ public sealed class IpvsReconciler
     private Dictionary<VirtualServiceKey, IpvsTableEntry>? _known;
     private Dictionary<VirtualServiceKey, VirtualServiceConfig>? _inForce;
 
-    // The desired services the pass being made plans (all of them on a full pass: null), and the
-    // services it found gone from the file.
-    private Dictionary<VirtualServiceKey, VirtualServiceConfig>? _planned;
-    private List<VirtualServiceKey> _departed = [];
-
     /// <summary>Creates a reconciler working through <paramref name="client"/>.</summary>
     public IpvsReconciler(IpvsClient client, IpvsReconcilerOptions? options = null)
     {
@@ -105,7 +100,7 @@ public sealed class IpvsReconciler
         ArgumentNullException.ThrowIfNull(desired);
         var warnings = new List<string>();
         var timings = new Timings();
-        var plan = await MakePlanAsync(desired, warnings, timings, reuse: false, cancellationToken).ConfigureAwait(false);
+        var (plan, _) = await MakePlanAsync(desired, warnings, timings, reuse: false, cancellationToken).ConfigureAwait(false);
         return new IpvsReconcileResult(plan, null, [], warnings, timings.Items);
     }
 
@@ -131,10 +126,10 @@ public sealed class IpvsReconciler
         ArgumentNullException.ThrowIfNull(desired);
         var warnings = new List<string>();
         var timings = new Timings();
-        var plan = await MakePlanAsync(desired, warnings, timings, reuse, cancellationToken).ConfigureAwait(false);
+        var (plan, changedOnly) = await MakePlanAsync(desired, warnings, timings, reuse, cancellationToken).ConfigureAwait(false);
         if (plan.IsEmpty)
         {
-            RememberInForce(desired);
+            RememberInForce(desired, changedOnly);
             SaveDrainState(plan.DrainState, warnings);
             timings.Mark("save drain state");
             return new IpvsReconcileResult(plan, null, [], warnings, timings.Items);
@@ -152,7 +147,7 @@ public sealed class IpvsReconciler
         timings.Mark("execute");
         if (execution.Succeeded)
         {
-            RememberInForce(desired);
+            RememberInForce(desired, changedOnly);
             await RememberChangedAsync(plan, timings, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -165,7 +160,8 @@ public sealed class IpvsReconciler
         return new IpvsReconcileResult(plan, execution, [], warnings, timings.Items);
     }
 
-    private async Task<IpvsPlan> MakePlanAsync(IpvsConfig desired, List<string> warnings, Timings timings, bool reuse, CancellationToken cancellationToken)
+    // The plan, and for a pass that planned only what changed, what it planned (null: everything).
+    private async Task<(IpvsPlan Plan, ChangedServices? ChangedOnly)> MakePlanAsync(IpvsConfig desired, List<string> warnings, Timings timings, bool reuse, CancellationToken cancellationToken)
     {
         var drainState = LoadDrainState(warnings);
         var planOptions = new IpvsPlanOptions
@@ -176,10 +172,10 @@ public sealed class IpvsReconciler
             DrainState = drainState,
         };
         IpvsPlan plan;
-        _planned = null;
+        ChangedServices? changedOnly = null;
         if (reuse && _known is { } known && _inForce is { } inForce)
         {
-            plan = await PlanChangedAsync(desired, known, inForce, planOptions, timings, cancellationToken).ConfigureAwait(false);
+            (plan, changedOnly) = await PlanChangedAsync(desired, known, inForce, planOptions, timings, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -202,14 +198,14 @@ public sealed class IpvsReconciler
 
         plan = await AddTemplateExpiryAsync(plan, cancellationToken).ConfigureAwait(false);
         timings.Mark("read templates");
-        return plan;
+        return (plan, changedOnly);
     }
 
     // A pass on what changed: the services of the file that differ from those the kernel was last
     // made to match, those that left the file, and those with a server draining. Their real
     // servers are read again (their connection counts decide draining); the others are known to
     // match the file already, as far as the remembered table goes, and are not looked at.
-    private async Task<IpvsPlan> PlanChangedAsync(IpvsConfig desired, Dictionary<VirtualServiceKey, IpvsTableEntry> known, Dictionary<VirtualServiceKey, VirtualServiceConfig> inForce, IpvsPlanOptions planOptions, Timings timings, CancellationToken cancellationToken)
+    private async Task<(IpvsPlan Plan, ChangedServices Changed)> PlanChangedAsync(IpvsConfig desired, Dictionary<VirtualServiceKey, IpvsTableEntry> known, Dictionary<VirtualServiceKey, VirtualServiceConfig> inForce, IpvsPlanOptions planOptions, Timings timings, CancellationToken cancellationToken)
     {
         var candidates = new HashSet<VirtualServiceKey>();
         var services = desired.Services;
@@ -255,7 +251,6 @@ public sealed class IpvsReconciler
         }
 
         // The services to plan, in the file's order.
-        var planned = new Dictionary<VirtualServiceKey, VirtualServiceConfig>(candidates.Count);
         var changed = new List<VirtualServiceConfig>(candidates.Count);
         if (candidates.Count > 0)
         {
@@ -264,7 +259,6 @@ public sealed class IpvsReconciler
                 if (candidates.Contains(services[i].Key))
                 {
                     changed.Add(services[i]);
-                    planned[services[i].Key] = services[i];
                 }
             }
         }
@@ -301,10 +295,8 @@ public sealed class IpvsReconciler
             serverCount += entry.RealServers.Count;
         }
 
-        _planned = planned;
-        _departed = departed;
         timings.Mark("plan");
-        return new IpvsPlan(plan.Changes, plan.Draining, plan.DrainState, known.Count, serverCount);
+        return (new IpvsPlan(plan.Changes, plan.Draining, plan.DrainState, known.Count, serverCount), new ChangedServices(changed, departed));
     }
 
     // After a pass changed services, what the kernel now has is read back for their real servers
@@ -360,21 +352,21 @@ public sealed class IpvsReconciler
 
     // The kernel now matches the file (draining aside): remember the file's services by key, the
     // reference a later pass compares with. A pass that planned only what changed updates them.
-    private void RememberInForce(IpvsConfig desired)
+    private void RememberInForce(IpvsConfig desired, ChangedServices? changedOnly)
     {
         if (!_options.ReuseTable || _known is null)
         {
             return;
         }
 
-        if (_planned is { } planned && _inForce is { } inForce)
+        if (changedOnly is not null && _inForce is { } inForce)
         {
-            foreach (var (key, service) in planned)
+            foreach (var service in changedOnly.Planned)
             {
-                inForce[key] = service;
+                inForce[service.Key] = service;
             }
 
-            foreach (var key in _departed)
+            foreach (var key in changedOnly.Departed)
             {
                 inForce.Remove(key);
             }
@@ -502,6 +494,10 @@ public sealed class IpvsReconciler
         return latest;
     }
 
+
+    // What a pass that planned only what changed looked at: the file's services it planned, and
+    // the services it found gone from the file.
+    private sealed record ChangedServices(IReadOnlyList<VirtualServiceConfig> Planned, IReadOnlyList<VirtualServiceKey> Departed);
 
     private sealed class Timings
     {
