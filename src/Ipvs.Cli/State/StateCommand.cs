@@ -199,9 +199,7 @@ internal static class StateCommand
             try
             {
                 // Field 22 of /proc/self/stat: start time in clock ticks (USER_HZ, 100) after boot.
-                var stat = File.ReadAllText("/proc/self/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var started = double.Parse(fields[19], CultureInfo.InvariantCulture) / 100;
+                var started = double.Parse(StatFields()[19], CultureInfo.InvariantCulture) / 100;
                 var uptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
                 return (uptime - started) * 1000;
             }
@@ -218,14 +216,20 @@ internal static class StateCommand
             try
             {
                 // Field 10 of /proc/self/stat: minor faults.
-                var stat = File.ReadAllText("/proc/self/stat");
-                faults = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7];
+                faults = StatFields()[7];
             }
             catch (Exception e) when (e is IOException or IndexOutOfRangeException)
             {
             }
 
             return $" [GC {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, faults {faults}, RSS {ResidentMegabytes()} MB]";
+        }
+
+        // The fields of /proc/self/stat after the command name (field 3 first), which may hold spaces.
+        private static string[] StatFields()
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         }
 
         private static long ResidentMegabytes()
