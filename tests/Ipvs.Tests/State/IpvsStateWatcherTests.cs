@@ -47,7 +47,7 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromMilliseconds(200));
 
         Assert.Equal("tcp/198.51.100.2:80", (await NextApplyAsync()).Services[0].Key.ToString());
-        Assert.Contains(_log, l => l.StartsWith("the file changed: 1 services", StringComparison.Ordinal));
+        Assert.Contains(Logged(), l => l.StartsWith("the file changed: 1 services", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -55,7 +55,9 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
     {
         Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromSeconds(10), Debounce = TimeSpan.FromMilliseconds(200), TimeProvider = _time });
         await NextApplyAsync();
-        Assert.Contains(_log, l => l.StartsWith("first pass done in ", StringComparison.Ordinal) && l.Contains(": 0 changes (read and parse the file ", StringComparison.Ordinal));
+
+        // The loop logs a pass after the apply delegate returns: wait for the line, do not race it.
+        await LogLineAsync(l => l.StartsWith("first pass done in ", StringComparison.Ordinal) && l.Contains(": 0 changes (read and parse the file ", StringComparison.Ordinal));
 
         // A change of content: a file-change pass.
         _file = "services:\n  - tcp/198.51.100.2:80\n";
@@ -63,7 +65,7 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
         await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(200));
         _time.Advance(TimeSpan.FromMilliseconds(200));
         await NextApplyAsync();
-        Assert.Contains(_log, l => l.StartsWith("file change applied in ", StringComparison.Ordinal));
+        await LogLineAsync(l => l.StartsWith("file change applied in ", StringComparison.Ordinal));
 
         // An event without a change of content, then the resync: passes over the whole table.
         _signal.Signal();
@@ -79,7 +81,7 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
             Assert.Equal([false, true, false, false], _fileChanged);
         }
 
-        Assert.Single(_log, l => l.StartsWith("file change applied in ", StringComparison.Ordinal));
+        Assert.Single(Logged(), l => l.StartsWith("file change applied in ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -107,8 +109,8 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromMilliseconds(200));
 
         Assert.Equal("tcp/198.51.100.1:80", (await NextApplyAsync()).Services[0].Key.ToString());
-        Assert.Contains(_log, l => l.StartsWith("watched.yaml:3:16: error: unknown scheduler 'bogus'", StringComparison.Ordinal));
-        Assert.Contains("the file is not valid; keeping the last valid configuration", _log);
+        Assert.Contains(Logged(), l => l.StartsWith("watched.yaml:3:16: error: unknown scheduler 'bogus'", StringComparison.Ordinal));
+        Assert.Contains("the file is not valid; keeping the last valid configuration", Logged());
     }
 
     [Fact]
@@ -118,7 +120,7 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
         Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromSeconds(5), TimeProvider = _time });
         await _time.WaitForTimerAsync(TimeSpan.FromSeconds(5));
         Assert.False(_applied.Reader.TryRead(out _));
-        Assert.Contains("the file is not valid; waiting for a valid one", _log);
+        Assert.Contains("the file is not valid; waiting for a valid one", Logged());
 
         _file = "services: []";
         _time.Advance(TimeSpan.FromSeconds(5));
@@ -135,7 +137,7 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
         Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromMinutes(1), DrainPollInterval = TimeSpan.FromSeconds(2), TimeProvider = _time });
         await NextApplyAsync();
         await _time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
-        Assert.Contains(_log, l => l.StartsWith("draining tcp/198.51.100.1:80 192.0.2.1:80: 3 active", StringComparison.Ordinal));
+        Assert.Contains(Logged(), l => l.StartsWith("draining tcp/198.51.100.1:80 192.0.2.1:80: 3 active", StringComparison.Ordinal));
 
         _time.Advance(TimeSpan.FromSeconds(2));
         await NextApplyAsync();
@@ -147,7 +149,7 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
 
         // Past the deadline, the next check is a poll interval away; draining was logged once.
         await _time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
-        Assert.Single(_log, l => l.StartsWith("draining", StringComparison.Ordinal));
+        Assert.Single(Logged(), l => l.StartsWith("draining", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -204,6 +206,34 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
 
     private async Task<IpvsConfig> NextApplyAsync() =>
         await _applied.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+    // The loop logs from its own thread: read a copy.
+    private string[] Logged()
+    {
+        lock (_log)
+        {
+            return [.. _log];
+        }
+    }
+
+    private async Task LogLineAsync(Func<string, bool> match)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            lock (_log)
+            {
+                if (_log.Any(match))
+                {
+                    return;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "no such log line within 10 s; logged:\n" + string.Join('\n', _log));
+            }
+
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
+    }
 
     private static IpvsPlan EmptyPlan() => new([], [], new Dictionary<RealServerId, DateTimeOffset>(), 0, 0);
 
