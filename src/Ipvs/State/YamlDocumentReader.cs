@@ -41,6 +41,83 @@ internal sealed partial class YamlDocumentReader
             diagnostics.Error(instance.Location(e.Start), "YAML syntax: " + CleanMessage(e.Message) + Hint(text, (int)e.Start.Line));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet 16.3's scanner fails this way, not with a YamlException, on a flow
+            // collection left open before a line that starts a block item ("- [a" then "- b").
+            if (UnclosedFlow(text) is var (line, column, bracket))
+            {
+                diagnostics.Error(new SourceLocation(file, line, column), $"YAML syntax: this '{bracket}' is not closed before the lines that follow it" + Hint(text, line));
+            }
+            else
+            {
+                var at = instance._parser.Current?.End ?? Mark.Empty;
+                diagnostics.Error(instance.Location(at), "YAML syntax: the text after this point cannot be read" + Hint(text, (int)at.Line));
+            }
+
+            return null;
+        }
+    }
+
+    // The innermost '[' or '{' still open where a line starts a block item ("- "), or at the end of
+    // the text; null when every one closes. Quotes and comments are skipped as YAML reads them.
+    private static (int Line, int Column, char Bracket)? UnclosedFlow(string text)
+    {
+        var open = new Stack<(int Line, int Column, char Bracket)>();
+        var line = 1;
+        var lineStart = 0;
+        var quote = '\0';
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+                var first = text.AsSpan(lineStart).IndexOfAnyExcept(' ');
+                if (quote == '\0' && open.Count > 0 && first >= 0 && text[lineStart + first] == '-'
+                    && (lineStart + first + 1 == text.Length || text[lineStart + first + 1] is ' ' or '\r' or '\n'))
+                {
+                    return open.Peek();
+                }
+
+                continue;
+            }
+
+            if (quote != '\0')
+            {
+                if (c == '\\' && quote == '"')
+                {
+                    i++;
+                }
+                else if (c == quote)
+                {
+                    quote = '\0';
+                }
+
+                continue;
+            }
+
+            var previous = i == lineStart ? ' ' : text[i - 1];
+            switch (c)
+            {
+                case '#' when previous is ' ' or '\t':
+                    var end = text.IndexOf('\n', i);
+                    i = (end < 0 ? text.Length : end) - 1;
+                    break;
+                case '"' or '\'' when !char.IsAsciiLetterOrDigit(previous):
+                    quote = c;
+                    break;
+                case '[' or '{':
+                    open.Push((line, i - lineStart + 1, c));
+                    break;
+                case ']' or '}' when open.Count > 0:
+                    open.Pop();
+                    break;
+            }
+        }
+
+        return open.Count > 0 ? open.Peek() : null;
     }
 
     // The most likely YAML mistake here: an unquoted IPv6 endpoint, which YAML reads as a list.
@@ -124,6 +201,7 @@ internal sealed partial class YamlDocumentReader
                 }
 
                 _parser.MoveNext();
+
                 var node = new ConfigSequence(Location(sequenceStart.Start), items);
                 Remember(sequenceStart.Anchor, node);
                 return node;
@@ -162,6 +240,7 @@ internal sealed partial class YamlDocumentReader
                 }
 
                 _parser.MoveNext();
+
                 if (merges is not null)
                 {
                     Merge(entries, seen, merges);

@@ -168,6 +168,64 @@ public sealed partial class IpvsConfigReaderTests
     }
 
     [Theory]
+    [InlineData("x.yaml")]
+    [InlineData("x.json")]
+    public void MutatedFiles_AreReportedWithAPosition_NeverThrown(string fileName)
+    {
+        // Random edits with YAML's and JSON's significant characters: every result is either a
+        // configuration or errors that name a line, whatever the parsers underneath do.
+        var source = fileName.EndsWith(".json", StringComparison.Ordinal)
+            ? "{\n  \"version\": 1,\n  \"services\": [\n    {\"service\": \"tcp/198.18.0.1:80\", \"scheduler\": \"rr\", \"servers\": [\"198.19.0.1:8080\", {\"server\": \"198.19.0.2:8080\", \"weight\": 2}]},\n    \"udp/198.18.0.2:53\"\n  ]\n}\n"
+            : "version: 1\nservices:\n  - service: tcp/198.18.0.1:80\n    scheduler: sh\n    flags: [sh-port]\n    persistent: 300\n    servers:\n      - 198.19.0.1:8080\n      - {server: 198.19.0.2:8080, weight: 3}\n  - udp/198.18.0.2:53\n  - service: tcp/[2001:db8::1]:80\n    servers: [\"[2001:db8::2]:80\"]\n  - &a {service: fwmark/7, servers: ['198.19.0.3:80']}\n";
+        const string Alphabet = "[]{}:,-'\"#&*!|>?% \n\t\\@`.0a/<";
+        var random = new Random(11);
+        var refused = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var text = new System.Text.StringBuilder(source);
+            for (var edits = random.Next(1, 3); edits > 0; edits--)
+            {
+                var at = random.Next(text.Length);
+                switch (random.Next(3))
+                {
+                    case 0:
+                        text.Insert(at, Alphabet[random.Next(Alphabet.Length)]);
+                        break;
+                    case 1:
+                        text.Remove(at, 1);
+                        break;
+                    default:
+                        text[at] = Alphabet[random.Next(Alphabet.Length)];
+                        break;
+                }
+            }
+
+            var result = IpvsConfigReader.Parse(text.ToString(), fileName);
+            if (!result.Succeeded)
+            {
+                refused++;
+                Assert.Contains(result.Diagnostics, d => d.Severity == ConfigSeverity.Error && d.Location.Line >= 1);
+            }
+        }
+
+        Assert.InRange(refused, 1_000, 19_900); // the edits do break files, and not all of them
+    }
+
+    [Theory]
+    [InlineData("services:\n  - service: tcp/198.18.0.1:80\n    flags: [sh-port\n  - tcp/198.18.0.2:80\n", "x.yaml:3:12: error: YAML syntax: this '[' is not closed before the lines that follow it")]
+    [InlineData("services:\n  - service: tcp/198.18.0.1:80\n    scheduler: rr\n    servers: {a: 1 # a comment ]\n    persistent: 60\n    servers:\n      - 198.19.0.1:8080\n", "x.yaml:4:14: error: YAML syntax: this '{' is not closed before the lines that follow it")]
+    [InlineData("- [\"x]\", b\n- c\n", "x.yaml:1:3: error: YAML syntax: this '[' is not closed before the lines that follow it")]
+    [InlineData("- [b]\n- {c: [d\n- e\n", "x.yaml:2:7: error: YAML syntax: this '[' is not closed before the lines that follow it")]
+    public void UnclosedFlowCollection_BeforeABlockItem_IsASyntaxError_NotACrash(string text, string expected)
+    {
+        // YamlDotNet's scanner throws InvalidOperationException on these; the reader names the bracket.
+        var result = IpvsConfigReader.Parse(text, "x.yaml");
+
+        Assert.Null(result.Config);
+        Assert.Equal(expected, Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Theory]
     [InlineData("{\"services\": [ {\"service\": \"tcp/198.51.100.1:80\", \"scheduler\": \"rrr\"} ]}", "x.json:1:64: error: unknown scheduler 'rrr'")]
     [InlineData("{\n  \"services\": [\n    {\"service\": \"tcp/198.51.100.1:80\", \"weight\": 1}\n  ]\n}", "x.json:3:40: error: unknown key 'weight' in a service")]
     [InlineData("{\"services\": [}", "x.json:1:15: error: JSON syntax")]
