@@ -4,22 +4,29 @@ using Ipvs.Model;
 namespace Ipvs.State;
 
 /// <summary>
-/// Reads successive versions of one YAML configuration file (<c>ipvs apply --watch</c>), parsing
-/// again only the items of the <c>services</c> list whose text changed since the last version and
-/// reusing the others. Every result is exactly what <see cref="IpvsConfigReader.Parse(byte[], string, IpvsConfigReaderOptions?)"/>
+/// Reads successive versions of one configuration file, YAML or JSON (<c>ipvs apply --watch</c>),
+/// parsing again only the items of the <c>services</c> list whose text changed since the last
+/// version and reusing the others. Every result is exactly what <see cref="IpvsConfigReader.Parse(byte[], string, IpvsConfigReaderOptions?)"/>
 /// returns for the same bytes (services, values, positions, diagnostics), just faster.
 /// </summary>
 /// <remarks>
 /// Whenever a version is not plainly a list of independent items, the whole file is read by
-/// <see cref="IpvsConfigReader"/>: JSON, extension sections, anchors and aliases, tags, block
+/// <see cref="IpvsConfigReader"/>: extension sections, a changed frame (the text around the list),
+/// any item that has a diagnostic or repeats a service; in YAML anchors and aliases, tags, block
 /// scalars, tabs, document markers, quotes or flow collections left open at the end of a line,
-/// top-level keys other than <c>version</c> and <c>services</c>, a changed frame (the lines around
-/// the list), and any item that has a diagnostic or repeats a service. Not thread-safe.
+/// top-level keys other than <c>version</c> and <c>services</c>; in JSON comments, and items that
+/// do not each begin and end on lines of their own (minified JSON, for one). Not thread-safe.
 /// </remarks>
 public sealed class IncrementalConfigReader
 {
-    // An item is read as this document, its own lines after this one.
+    // An item is read as this document, its own lines after this one (JSON: and before the footer).
     private static readonly byte[] s_itemHeader = "services:\n"u8.ToArray();
+    private static readonly byte[] s_jsonItemHeader = "{\"services\":[\n"u8.ToArray();
+    private static readonly byte[] s_jsonItemFooter = "]}"u8.ToArray();
+
+    // What JSON's structure turns on; everything else is inside strings or scalars.
+    private static readonly SearchValues<byte> s_jsonStructure = SearchValues.Create("\"{}[]/"u8);
+    private static readonly SearchValues<byte> s_jsonStringEnds = SearchValues.Create("\"\\\n"u8);
 
     // Characters whose YAML meaning reaches beyond one item (anchors, aliases, tags, block
     // scalars), tabs, and control characters other than line breaks: any of them, anywhere, and
@@ -34,6 +41,7 @@ public sealed class IncrementalConfigReader
 
     // Null when the options rule incremental reading out (extension readers see nodes and positions).
     private readonly IpvsConfigReaderOptions? _itemOptions;
+    private readonly IpvsConfigReaderOptions? _jsonItemOptions;
     private readonly List<ItemRange> _items = new(1024);
     private Dictionary<ItemText, CachedItem> _cache = new();
     private Dictionary<ItemText, CachedItem> _spare = new();
@@ -42,6 +50,9 @@ public sealed class IncrementalConfigReader
     private ReadOnlyMemory<byte> _prefix;
     private ReadOnlyMemory<byte> _suffix;
     private int _generation;
+
+    // The format the cache was filled from (with Auto, a file may change format between versions).
+    private bool _cacheIsJson;
 
     /// <summary>Creates a reader for one file.</summary>
     /// <param name="fileName">The file's name, as <see cref="IpvsConfigReader.Parse(byte[], string, IpvsConfigReaderOptions?)"/> takes it: it names the file in positions and, with <see cref="IpvsConfigFormat.Auto"/>, its extension picks the format.</param>
@@ -54,6 +65,7 @@ public sealed class IncrementalConfigReader
         if (_options.ServiceSections.Count == 0 && _options.TopLevelSections.Count == 0)
         {
             _itemOptions = _options with { Format = IpvsConfigFormat.Yaml };
+            _jsonItemOptions = _options with { Format = IpvsConfigFormat.Json };
         }
     }
 
@@ -80,7 +92,15 @@ public sealed class IncrementalConfigReader
     {
         LastParseWasIncremental = false;
         ReusedServices = 0;
-        if (_itemOptions is null || IpvsConfigReader.IsJson(utf8, _fileName, _options.Format) || !TrySplit(utf8, out var prefixEnd, out var suffixStart))
+        var json = IpvsConfigReader.IsJson(utf8, _fileName, _options.Format);
+        if (json != _cacheIsJson)
+        {
+            ClearCache();
+            _cacheIsJson = json;
+        }
+
+        int prefixEnd, suffixStart;
+        if (_itemOptions is null || !(json ? TrySplitJson(utf8, out prefixEnd, out suffixStart) : TrySplit(utf8, out prefixEnd, out suffixStart)))
         {
             ClearCache();
             return ParseWhole(utf8);
@@ -111,7 +131,7 @@ public sealed class IncrementalConfigReader
 
         ClearCache();
         var result = ParseWhole(text.AsSpan(0, length));
-        if (result.Config is { } config && result.Diagnostics.Count == 0 && IsSelfContained(text.AsSpan(0, length)) && Remember(text, config))
+        if (result.Config is { } config && result.Diagnostics.Count == 0 && (json || IsSelfContained(text.AsSpan(0, length))) && Remember(text, config))
         {
             _prefix = text.AsMemory(0, prefixEnd);
             _suffix = text.AsMemory(suffixStart, length - suffixStart);
@@ -210,7 +230,7 @@ public sealed class IncrementalConfigReader
             }
             else
             {
-                if (!IsSelfContained(key.Bytes.Span) || ParseItem(key.Bytes.Span, item.Line) is not { } service)
+                if (!(_cacheIsJson || IsSelfContained(key.Bytes.Span)) || ParseItem(key.Bytes.Span, item.Line) is not { } service)
                 {
                     return null;
                 }
@@ -260,10 +280,13 @@ public sealed class IncrementalConfigReader
     // null when it has any diagnostic (the whole file is then read, for the canonical messages).
     private VirtualServiceConfig? ParseItem(ReadOnlySpan<byte> item, int line)
     {
-        var document = new byte[s_itemHeader.Length + item.Length];
-        s_itemHeader.CopyTo(document, 0);
-        item.CopyTo(document.AsSpan(s_itemHeader.Length));
-        var result = IpvsConfigReader.Parse(document, _fileName, _itemOptions);
+        var header = _cacheIsJson ? s_jsonItemHeader : s_itemHeader;
+        var footer = _cacheIsJson ? s_jsonItemFooter : [];
+        var document = new byte[header.Length + item.Length + footer.Length];
+        header.CopyTo(document, 0);
+        item.CopyTo(document.AsSpan(header.Length));
+        footer.CopyTo(document.AsSpan(header.Length + item.Length));
+        var result = IpvsConfigReader.Parse(document, _fileName, _cacheIsJson ? _jsonItemOptions : _itemOptions);
         if (result.Diagnostics.Count != 0 || result.Config is not { Services: [var service] } || service.Extensions.Count != 0)
         {
             return null;
@@ -370,6 +393,220 @@ public sealed class IncrementalConfigReader
         }
 
         return _items.Count > 0;
+    }
+
+    // Splits JSON text the same way: the first "services" key of the top-level object, whose
+    // array's items (objects or strings) each start a line and end one (then a comma, if another
+    // follows); an item's bytes run from the start of its first line to the start of the next
+    // item's. False for anything else, and for comments, which the frame's comparison would not see.
+    private bool TrySplitJson(ReadOnlySpan<byte> text, out int prefixEnd, out int suffixStart)
+    {
+        _items.Clear();
+        prefixEnd = suffixStart = 0;
+        if (!HasOnlyPlainLineBreaks(text) || FindServicesArray(text) is not (>= 0 and var open) || !EndsLine(text, open + 1, out var position))
+        {
+            return false;
+        }
+
+        var line = text[..position].Count((byte)'\n') + 1;
+        var itemStart = -1;
+        var itemLine = 0;
+        var comma = false;
+        while (true)
+        {
+            // The next item, or the end of the list, after blank lines.
+            var next = text[position..].IndexOfAnyExcept(" \t\r\n"u8);
+            if (next < 0)
+            {
+                return false;
+            }
+
+            var at = position + next;
+            var lineStart = text[..at].LastIndexOf((byte)'\n') + 1;
+            line += text[position..lineStart].Count((byte)'\n');
+            if (text[at] == ']')
+            {
+                if (itemStart < 0)
+                {
+                    return false;
+                }
+
+                _items.Add(new ItemRange(itemLine, itemStart, position - itemStart));
+                suffixStart = position;
+                return true;
+            }
+
+            if (text[at] is not ((byte)'{' or (byte)'"') || (itemStart >= 0 && !comma))
+            {
+                return false;
+            }
+
+            if (itemStart >= 0)
+            {
+                _items.Add(new ItemRange(itemLine, itemStart, lineStart - itemStart));
+            }
+            else
+            {
+                prefixEnd = lineStart;
+            }
+
+            itemStart = lineStart;
+            itemLine = line;
+            var end = text[at] == '"' ? JsonStringEnd(text, at) : JsonContainerEnd(text, at);
+            if (end < 0)
+            {
+                return false;
+            }
+
+            // After the item: spaces, at most one comma, spaces, the end of the line.
+            var after = end + text[end..].IndexOfAnyExcept(" \t\r"u8);
+            comma = after >= end && after < text.Length && text[after] == ',';
+            if (after < end || !EndsLine(text, comma ? after + 1 : after, out position))
+            {
+                return false;
+            }
+
+            line += text[lineStart..position].Count((byte)'\n');
+        }
+    }
+
+    // Where the array of the top-level object's first "services" key opens; -1 when there is none
+    // or the structure is not plain (comments). Keys are matched as written (escapes are not undone).
+    private static int FindServicesArray(ReadOnlySpan<byte> text)
+    {
+        var depth = 0;
+        var i = 0;
+        while (true)
+        {
+            var next = text[i..].IndexOfAny(s_jsonStructure);
+            if (next < 0)
+            {
+                return -1;
+            }
+
+            i += next;
+            switch (text[i])
+            {
+                case (byte)'"':
+                    var end = JsonStringEnd(text, i);
+                    if (end < 0)
+                    {
+                        return -1;
+                    }
+
+                    if (depth == 1 && text[(i + 1)..(end - 1)].SequenceEqual("services"u8))
+                    {
+                        var colon = end + text[end..].IndexOfAnyExcept(" \t\r\n"u8);
+                        if (colon >= end && text[colon] == ':')
+                        {
+                            var value = colon + 1 + text[(colon + 1)..].IndexOfAnyExcept(" \t\r\n"u8);
+                            return value > colon && text[value] == '[' ? value : -1;
+                        }
+                    }
+
+                    i = end;
+                    break;
+                case (byte)'/':
+                    return -1;
+                case (byte)'{' or (byte)'[':
+                    depth++;
+                    i++;
+                    break;
+                default:
+                    depth--;
+                    i++;
+                    break;
+            }
+        }
+    }
+
+    // True when only spaces (and a CR) follow from this index to the end of its line; position is
+    // then the start of the next line.
+    private static bool EndsLine(ReadOnlySpan<byte> text, int from, out int position)
+    {
+        position = 0;
+        var rest = from + text[from..].IndexOfAnyExcept(" \t\r"u8);
+        if (rest < from || text[rest] != '\n')
+        {
+            return false;
+        }
+
+        position = rest + 1;
+        return true;
+    }
+
+    // The index after the string that starts at this quote; -1 when it does not end on its line.
+    private static int JsonStringEnd(ReadOnlySpan<byte> text, int quote)
+    {
+        var i = quote + 1;
+        while (true)
+        {
+            var next = text[i..].IndexOfAny(s_jsonStringEnds);
+            if (next < 0)
+            {
+                return -1;
+            }
+
+            i += next;
+            switch (text[i])
+            {
+                case (byte)'"':
+                    return i + 1;
+                case (byte)'\\':
+                    i += 2;
+                    if (i >= text.Length)
+                    {
+                        return -1;
+                    }
+
+                    break;
+                default:
+                    return -1;
+            }
+        }
+    }
+
+    // The index after the object or array that opens here; -1 when it does not close or holds a
+    // comment. Brackets are only counted: the item's own parse checks that they match.
+    private static int JsonContainerEnd(ReadOnlySpan<byte> text, int open)
+    {
+        var depth = 0;
+        var i = open;
+        while (true)
+        {
+            var next = text[i..].IndexOfAny(s_jsonStructure);
+            if (next < 0)
+            {
+                return -1;
+            }
+
+            i += next;
+            switch (text[i])
+            {
+                case (byte)'"':
+                    i = JsonStringEnd(text, i);
+                    if (i < 0)
+                    {
+                        return -1;
+                    }
+
+                    break;
+                case (byte)'/':
+                    return -1;
+                case (byte)'{' or (byte)'[':
+                    depth++;
+                    i++;
+                    break;
+                default:
+                    i++;
+                    if (--depth == 0)
+                    {
+                        return i;
+                    }
+
+                    break;
+            }
+        }
     }
 
     // Every CR must end a line (CRLF), as both YAML readers take it; a lone CR, NEL, LS, PS or a
@@ -526,7 +763,7 @@ public sealed class IncrementalConfigReader
         AfterItems,
     }
 
-    /// <summary>Where an item of the list is: its first line (1-based) and its bytes, from its "- " line to the next item.</summary>
+    /// <summary>Where an item of the list is: its first line (1-based) and its bytes, from the start of its first line to the next item.</summary>
     private readonly record struct ItemRange(int Line, int Start, int Length);
 
     /// <summary>An item's exact bytes, with their hash computed once.</summary>

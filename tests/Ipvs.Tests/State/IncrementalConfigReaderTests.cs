@@ -11,16 +11,19 @@ namespace Ipvs.Tests.State;
 public sealed class IncrementalConfigReaderTests
 {
     private const string FileName = "services.yaml";
+    private const string JsonFileName = "services.json";
 
-    [Fact]
-    public void RandomEdits_GiveExactlyTheResultOfAWholeRead()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RandomEdits_GiveExactlyTheResultOfAWholeRead(bool json)
     {
         int parses = 0, incremental = 0, reused = 0;
         for (var seed = 0; seed < 200; seed++)
         {
             var random = new Random(seed);
             var file = RandomFile.Create(random);
-            var name = random.Next(4) == 0 ? "services" : FileName; // no extension: the format is picked from the text
+            var name = random.Next(4) == 0 ? "services" : json ? JsonFileName : FileName; // no extension: the format is picked from the text
             var reader = new IncrementalConfigReader(name);
             for (var edit = 0; edit <= 25; edit++)
             {
@@ -29,10 +32,10 @@ public sealed class IncrementalConfigReaderTests
                     file.Edit(random);
                 }
 
-                var bytes = Encoding.UTF8.GetBytes(file.Render());
+                var bytes = Encoding.UTF8.GetBytes(json ? file.RenderJson() : file.Render());
                 var actual = reader.Parse(bytes);
                 var expected = IpvsConfigReader.Parse(bytes, name);
-                Assert.True(Describe(expected) == Describe(actual), $"seed {seed}, edit {edit} ({file.LastEdit}), incremental: {reader.LastParseWasIncremental}\n--- file:\n{file.Render()}\n--- expected:\n{Describe(expected)}\n--- actual:\n{Describe(actual)}");
+                Assert.True(Describe(expected) == Describe(actual), $"seed {seed}, edit {edit} ({file.LastEdit}), incremental: {reader.LastParseWasIncremental}\n--- file:\n{Encoding.UTF8.GetString(bytes)}\n--- expected:\n{Describe(expected)}\n--- actual:\n{Describe(actual)}");
                 Assert.Equal(expected.Config?.Services.Count ?? 0, reader.LastParseWasIncremental ? reader.ParsedServices + reader.ReusedServices : reader.ParsedServices);
                 parses++;
                 if (reader.LastParseWasIncremental)
@@ -174,15 +177,95 @@ public sealed class IncrementalConfigReaderTests
     }
 
     [Fact]
-    public void Json_IsAlwaysReadWhole()
+    public void Json_AsExportWritesIt_ParsesOnlyTheChangedService()
     {
-        var reader = new IncrementalConfigReader("services.json");
-        var text = "{\"services\": [\"tcp/198.18.0.1:80\", \"tcp/198.18.0.2:80\"]}";
-        var bytes = Encoding.UTF8.GetBytes(text);
-        Assert.Equal(Describe(IpvsConfigReader.Parse(bytes, "services.json")), Describe(reader.Parse(bytes)));
-        reader.Parse(bytes);
+        var reader = new IncrementalConfigReader(JsonFileName);
+        AssertSameJson(reader, LargeJson(1000, _ => "wlc"));
         Assert.False(reader.LastParseWasIncremental);
-        Assert.Equal(2, reader.ParsedServices);
+
+        var result = AssertSameJson(reader, LargeJson(1000, i => i == 500 ? "rr" : "wlc"));
+
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(1, reader.ParsedServices);
+        Assert.Equal(999, reader.ReusedServices);
+        Assert.Contains(result.Config!.Services, s => s.Service.Scheduler == "rr");
+    }
+
+    [Fact]
+    public void Json_InsertingAServiceNearTheTop_ShiftsEveryLaterPosition()
+    {
+        var reader = new IncrementalConfigReader(JsonFileName);
+        var config = IpvsConfigReader.Parse(Large(51, _ => "wlc"), FileName).Config!;
+        var before = AssertSameJson(reader, IpvsConfigWriter.ToJson(config with { Services = [config.Services[0], .. config.Services.Skip(2)] }));
+
+        var after = AssertSameJson(reader, IpvsConfigWriter.ToJson(config));
+
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(1, reader.ParsedServices);
+        Assert.Equal(50, reader.ReusedServices);
+        Assert.True(after.Config!.Services[2].Location!.Value.Line > before.Config!.Services[1].Location!.Value.Line);
+    }
+
+    [Theory]
+    [InlineData("{\"services\": [\"tcp/198.18.0.1:80\", \"tcp/198.18.0.2:80\"]}\n")] // minified: items share a line
+    [InlineData("{\n  \"services\": [\n    \"tcp/198.18.0.1:80\", \"tcp/198.18.0.2:80\"\n  ]\n}\n")] // two items on one line
+    [InlineData("{\n  \"services\": [\n    \"tcp/198.18.0.1:80\", // the first\n    \"tcp/198.18.0.2:80\"\n  ]\n}\n")] // a comment
+    [InlineData("{\n  \"services\": [\n    \"tcp/198.18.0.1:80\"\n    , \"tcp/198.18.0.2:80\"\n  ]\n}\n")] // a comma that starts a line
+    [InlineData("{\n  \"services\": [ \"tcp/198.18.0.1:80\",\n    \"tcp/198.18.0.2:80\"\n  ]\n}\n")] // the list's first item on its key's line
+    [InlineData("{\n  \"services\": [\n    \"tcp/198.18.0.1:80\",\n    \"tcp/198.18.0.2:80\" ]\n}\n")] // the list's end on its last item's line
+    [InlineData("{\n  \"x\": {\"services\": [\n    \"tcp/198.18.0.1:80\"\n  ]},\n  \"services\": [\n    \"tcp/198.18.0.2:80\"\n  ]\n}\n")] // an inner key of the same name first
+    [InlineData("{\n  \"services\": [\n    \"tcp/198.18.0.1:80\",\n    7,\n    \"tcp/198.18.0.2:80\"\n  ]\n}\n")] // an item neither object nor string
+    public void Json_NotLaidOutAsLinesOfItems_IsReadWhole(string text)
+    {
+        var reader = new IncrementalConfigReader(JsonFileName);
+        AssertSameJson(reader, text);
+        AssertSameJson(reader, text.Replace("198.18.0.2", "198.18.0.9", StringComparison.Ordinal));
+        Assert.False(reader.LastParseWasIncremental);
+    }
+
+    [Theory]
+    [InlineData("\"tcp/198.18.0.1:80\",", "\"tcp/198.18.0.1:80\"")] // a comma missing between items
+    [InlineData("\"tcp/198.18.0.1:80\",", "\"tcp/198.18.0.1:80\",,")] // two commas
+    [InlineData("\"tcp/198.18.0.2:80\",", "\"tcp/198.18.0.2:80\",\n    ,")] // an empty item
+    [InlineData("\"tcp/198.18.0.2:80\",", "{\"service\": \"tcp/198.18.0.2:80\"},")] // braces that match
+    [InlineData("\"tcp/198.18.0.2:80\",", "{\"service\": \"tcp/198.18.0.2:80\"]},")] // braces that do not
+    [InlineData("\"tcp/198.18.0.2:80\",", "\"tcp/198.18.0.2:80\\\",")] // a string left open
+    [InlineData("\"tcp/198.18.0.2:80\",", "\"tcp/198.18.0.1:80\",")] // a duplicate service
+    public void Json_AnEditedItem_GivesExactlyTheWholeReadsResult(string from, string to)
+    {
+        var reader = new IncrementalConfigReader(JsonFileName);
+        var text = "{\n  \"services\": [\n    \"tcp/198.18.0.1:80\",\n    \"tcp/198.18.0.2:80\",\n    \"tcp/198.18.0.3:80\"\n  ]\n}\n";
+        AssertSameJson(reader, text);
+
+        AssertSameJson(reader, text.Replace(from, to, StringComparison.Ordinal));
+        AssertSameJson(reader, text);
+    }
+
+    [Fact]
+    public void Json_TrailingCommaAndBlankLines_AreReadIncrementally()
+    {
+        var reader = new IncrementalConfigReader(JsonFileName);
+        var text = "{\n  \"services\": [\n    \"tcp/198.18.0.1:80\",\n\n    {\"service\": \"tcp/198.18.0.2:80\", \"scheduler\": \"rr\"},\n\n  ],\n  \"version\": 1\n}\n";
+        AssertSameJson(reader, text);
+
+        AssertSameJson(reader, text.Replace("\"rr\"", "\"lc\"", StringComparison.Ordinal));
+
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(1, reader.ParsedServices);
+    }
+
+    [Fact]
+    public void AFileThatChangesFormat_IsReadWholeAtTheChange()
+    {
+        var reader = new IncrementalConfigReader("services"); // no extension: the format is picked from the text
+        var json = LargeJson(10, _ => "wlc");
+        AssertSame(reader, Large(10, _ => "wlc"), "services");
+        AssertSame(reader, json, "services");
+        Assert.False(reader.LastParseWasIncremental);
+        AssertSame(reader, json.Replace("\"wlc\"", "\"rr\"", StringComparison.Ordinal), "services");
+        Assert.True(reader.LastParseWasIncremental);
+        AssertSame(reader, Large(10, _ => "wlc"), "services");
+        Assert.False(reader.LastParseWasIncremental);
     }
 
     [Fact]
@@ -257,13 +340,19 @@ public sealed class IncrementalConfigReaderTests
         return text.ToString();
     }
 
-    private static IpvsConfigReadResult AssertSame(IncrementalConfigReader reader, string text)
+    // The same services, as `ipvs export -o json` writes them.
+    internal static string LargeJson(int count, Func<int, string> scheduler) =>
+        IpvsConfigWriter.ToJson(IpvsConfigReader.Parse(Large(count, scheduler), FileName).Config!);
+
+    private static IpvsConfigReadResult AssertSame(IncrementalConfigReader reader, string text, string fileName = FileName)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         var actual = reader.Parse(bytes);
-        Assert.Equal(Describe(IpvsConfigReader.Parse(bytes, FileName)), Describe(actual));
+        Assert.Equal(Describe(IpvsConfigReader.Parse(bytes, fileName)), Describe(actual));
         return actual;
     }
+
+    private static IpvsConfigReadResult AssertSameJson(IncrementalConfigReader reader, string text) => AssertSame(reader, text, JsonFileName);
 
     // Everything a caller can see of a result: diagnostics, every field and position.
     private static string Describe(IpvsConfigReadResult result)
@@ -291,7 +380,7 @@ public sealed class IncrementalConfigReaderTests
         return text.ToString();
     }
 
-    /// <summary>A configuration file as a model that renders to YAML in many styles, and random edits of it.</summary>
+    /// <summary>A configuration file as a model that renders to YAML or JSON in many styles, and random edits of it.</summary>
     private sealed class RandomFile
     {
         private static readonly string[] s_schedulers = ["rr", "wrr", "lc", "wlc", "sed", "nq"];
@@ -304,6 +393,12 @@ public sealed class IncrementalConfigReaderTests
         private bool _crlf;
         private string? _header;
 
+        // JSON only: comments (which the incremental reader leaves to a whole read), everything on
+        // one line, a comma after the last item.
+        private bool _jsonComments;
+        private bool _jsonMinified;
+        private bool _jsonTrailingComma;
+
         public string LastEdit { get; private set; } = "none";
 
         public static RandomFile Create(Random random)
@@ -314,6 +409,9 @@ public sealed class IncrementalConfigReaderTests
                 _versionAfter = random.Next(4) == 0,
                 _crlf = random.Next(10) == 0,
                 _header = random.Next(3) == 0 ? "# services of the lab" : null,
+                _jsonComments = random.Next(8) == 0,
+                _jsonMinified = random.Next(12) == 0,
+                _jsonTrailingComma = random.Next(4) == 0,
             };
             var count = random.Next(1, 25);
             for (var i = 0; i < count; i++)
@@ -442,10 +540,57 @@ public sealed class IncrementalConfigReaderTests
             return string.Join(newline, lines) + newline;
         }
 
+        public string RenderJson()
+        {
+            var step = _indent == 0 ? "  " : "    ";
+            var newline = _crlf ? "\r\n" : "\n";
+            if (_jsonMinified)
+            {
+                var items = _services.Select((s, i) => s.RenderJsonInline() + (s.SyntaxError ? (i + 1 == _services.Count ? ",," : string.Empty) : i + 1 < _services.Count ? ", " : string.Empty));
+                return (_versionAfter ? "{\"services\": [" : "{\"version\": 1, \"services\": [") + string.Concat(items) + (_versionAfter ? "], \"version\": 1}" : "]}") + newline;
+            }
+
+            var lines = new List<string>();
+            if (_header is not null)
+            {
+                lines.Add(_jsonComments ? "// " + _header.TrimStart('#', ' ') : string.Empty);
+            }
+
+            lines.Add("{");
+            if (!_versionAfter)
+            {
+                lines.Add(step + "\"version\": 1,");
+            }
+
+            lines.Add(step + "\"services\": [");
+            for (var i = 0; i < _services.Count; i++)
+            {
+                var service = _services[i];
+                var last = i + 1 == _services.Count;
+                var itemLines = service.RenderJson(step + step, step, _jsonComments);
+                var separator = service.SyntaxError ? (last ? ",," : string.Empty) : !last || _jsonTrailingComma ? "," : string.Empty;
+                itemLines[^1] += separator;
+                lines.AddRange(itemLines);
+                foreach (var trailing in service.Trailing)
+                {
+                    lines.Add(trailing.Length == 0 || !_jsonComments ? string.Empty : step + step + "// " + trailing.TrimStart(' ', '#'));
+                }
+            }
+
+            lines.Add(step + "]" + (_versionAfter ? "," : string.Empty));
+            if (_versionAfter)
+            {
+                lines.Add(step + "\"version\": 1");
+            }
+
+            lines.Add("}");
+            return string.Join(newline, lines) + newline;
+        }
+
         private void BreakOrFix(Random random, ServiceItem service, bool broken)
         {
             service.Compact &= !broken;
-            switch (random.Next(5))
+            switch (random.Next(6))
             {
                 case 0:
                     service.BadScheduler = broken;
@@ -459,6 +604,9 @@ public sealed class IncrementalConfigReaderTests
                 case 3:
                     service.NetmaskWithoutPersistence = broken; // a warning
                     break;
+                case 4:
+                    service.SyntaxError = broken;
+                    break;
                 default:
                     if (!broken)
                     {
@@ -466,6 +614,7 @@ public sealed class IncrementalConfigReaderTests
                         service.DuplicateOf = null;
                         service.MisspeltKey = false;
                         service.NetmaskWithoutPersistence = false;
+                        service.SyntaxError = false;
                     }
                     else if (service.Servers.Count > 0)
                     {
@@ -561,6 +710,9 @@ public sealed class IncrementalConfigReaderTests
 
         public bool NetmaskWithoutPersistence { get; set; }
 
+        // YAML: a flow sequence left open; JSON: the comma after the item missing (or doubled after the last).
+        public bool SyntaxError { get; set; }
+
         public List<ServerItem> Servers { get; } = [];
 
         public List<string> Trailing { get; } = [];
@@ -622,6 +774,11 @@ public sealed class IncrementalConfigReaderTests
                 entries.Add("schedular: rr");
             }
 
+            if (SyntaxError)
+            {
+                entries.Add("bad: [unclosed");
+            }
+
             if (Servers.Count > 0)
             {
                 if (FlowServers && Servers.TrueForAll(s => s.Form == ServerForm.Compact))
@@ -660,7 +817,104 @@ public sealed class IncrementalConfigReaderTests
 
             lines.AddRange(Trailing);
         }
+
+        // The item's lines in JSON, without the comma that may follow it.
+        public List<string> RenderJson(string indent, string step, bool comments)
+        {
+            if (Compact && Servers.Count == 0)
+            {
+                return [indent + Quote(DuplicateOf ?? Key)];
+            }
+
+            if (DashAlone)
+            {
+                return [indent + RenderJsonInline()];
+            }
+
+            var inner = indent + step;
+            var entries = JsonEntries(inline: false, inner, step);
+            var lines = new List<string> { indent + "{" + (comments && LineComment is not null ? " // " + LineComment.TrimStart('#', ' ') : string.Empty) };
+            for (var i = 0; i < entries.Count; i++)
+            {
+                lines.AddRange((inner + entries[i] + (i + 1 < entries.Count ? "," : string.Empty)).Split('\n'));
+            }
+
+            lines.Add(indent + "}");
+            return lines;
+        }
+
+        public string RenderJsonInline() =>
+            Compact && Servers.Count == 0 ? Quote(DuplicateOf ?? Key) : "{" + string.Join(", ", JsonEntries(inline: true, string.Empty, string.Empty)) + "}";
+
+        private List<string> JsonEntries(bool inline, string inner, string step)
+        {
+            var key = DuplicateOf ?? Key;
+            var entries = new List<string>();
+            if (LongForm && DuplicateOf is null)
+            {
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                var colon = key.LastIndexOf(':');
+                entries.Add("\"protocol\": " + Quote(key[..slash]));
+                entries.Add("\"address\": " + Quote(key[(slash + 1)..colon]));
+                entries.Add("\"port\": " + key[(colon + 1)..]);
+            }
+            else
+            {
+                entries.Add("\"service\": " + Quote(key));
+            }
+
+            var scheduler = BadScheduler ? "rrr" : HashFlags ? "sh" : Scheduler;
+            if (scheduler is not null)
+            {
+                entries.Add("\"scheduler\": " + Quote(scheduler));
+            }
+
+            if (HashFlags || MultiLineFlags)
+            {
+                entries.Add(MultiLineFlags && !inline ? "\"flags\": [\"flag-1\",\n" + inner + step + "\"flag-2\"]" : MultiLineFlags ? "\"flags\": [\"flag-1\", \"flag-2\"]" : "\"flags\": [\"sh-port\"]");
+            }
+
+            if (Persistent is not null)
+            {
+                entries.Add("\"persistent\": " + Persistent);
+            }
+
+            if (NetmaskWithoutPersistence && Persistent is null)
+            {
+                entries.Add("\"netmask\": 24");
+            }
+
+            if (MisspeltKey)
+            {
+                entries.Add("\"schedular\": \"rr\"");
+            }
+
+            if (Servers.Count > 0)
+            {
+                if (inline || FlowServers)
+                {
+                    entries.Add("\"servers\": [" + string.Join(", ", Servers.Select(s => s.RenderJsonInline(IPv6))) + "]");
+                }
+                else
+                {
+                    var serverLines = new List<string>();
+                    for (var i = 0; i < Servers.Count; i++)
+                    {
+                        var separator = i + 1 < Servers.Count ? "," : string.Empty;
+                        var server = Servers[i].RenderJson(inner + step, step, IPv6);
+                        server[^1] += separator;
+                        serverLines.AddRange(server);
+                    }
+
+                    entries.Add("\"servers\": [\n" + string.Join('\n', serverLines) + "\n" + inner + "]");
+                }
+            }
+
+            return entries;
+        }
     }
+
+    private static string Quote(string text) => "\"" + text + "\"";
 
     private sealed class ServerItem(string address, ServerForm form)
     {
@@ -671,6 +925,25 @@ public sealed class IncrementalConfigReaderTests
         public int? Weight { get; set; }
 
         public string Compact(bool ipv6) => ipv6 ? $"\"[{Address}]:8080\"" : Address + ":8080";
+
+        public string RenderJsonInline(bool ipv6)
+        {
+            var endpoint = Quote(ipv6 ? $"[{Address}]:8080" : Address + ":8080");
+            return Form == ServerForm.Compact && Weight is null ? endpoint : "{\"server\": " + endpoint + (Weight is { } w ? ", \"weight\": " + w.ToString(CultureInfo.InvariantCulture) : string.Empty) + "}";
+        }
+
+        public List<string> RenderJson(string indent, string step, bool ipv6)
+        {
+            if (Form != ServerForm.Block)
+            {
+                return [indent + RenderJsonInline(ipv6)];
+            }
+
+            var endpoint = Quote(ipv6 ? $"[{Address}]:8080" : Address + ":8080");
+            return Weight is { } w
+                ? [indent + "{", indent + step + "\"server\": " + endpoint + ",", indent + step + "\"weight\": " + w.ToString(CultureInfo.InvariantCulture), indent + "}"]
+                : [indent + "{", indent + step + "\"server\": " + endpoint, indent + "}"];
+        }
 
         public void Render(List<string> lines, string indent, bool ipv6)
         {
