@@ -10,7 +10,7 @@
 #   3. with that loaded, ipvs diff then ipvs apply of a file changing 1% of the services
 #      (a third change their scheduler, a third a weight, a third replace a real server)
 #   4. the same change made by a running ipvs apply --watch (back to the full file and forth
-#      to the 1% one), as the loop logs it
+#      to the 1% one), as the loop logs it, of the YAML file and of the same states as JSON
 # It checks each result (the plan of the 1% file holds exactly the changed objects; after each
 # apply, diff is clean) and prints wall times (median of the runs), peak RSS (/usr/bin/time %M),
 # the ratios, and each command's own breakdown (IPVS_TIMING=1).
@@ -74,8 +74,33 @@ fail() { echo "bench: FAILED: $*" >&2; exit 1; }
 # Polls slowly: the lab kernel has one CPU, and a busy poll would slow the loop it measures.
 wait_log() { local i; for i in $(seq 1 300); do [ "$(grep -c "$1" "$work/watch.log" 2>/dev/null || true)" -ge "$2" ] 2>/dev/null && return 0; sleep 0.2; done; return 1; }
 
-declare -A t
-watch_timing=""
+# ipvs apply --watch of a live copy of the 1% file, which is then replaced six times, by the
+# full state and back (mv, as editors and config managers do); records the loop's own time of
+# each change (its log) and the time from the rename to that log line.
+watched() {
+  local ns=$1 ext=$2 full=$3 onepct=$4 key=$5 k start end line count watch_pid
+  cp "$onepct" "$work/live.$ext"
+  ip netns exec "$ns" "$ipvs" apply --watch -f "$work/live.$ext" --state-file "$work/drain.json" > "$work/watch.log" 2>&1 &
+  watch_pid=$!
+  wait_log "first pass done in" 1 || fail "ipvs apply --watch ($ext) did not start: $(cat "$work/watch.log")"
+  for k in 1 2 3 4 5 6; do
+    if [ $((k % 2)) = 1 ]; then cp "$full" "$work/live.tmp"; else cp "$onepct" "$work/live.tmp"; fi
+    start=$(date +%s%N); mv "$work/live.tmp" "$work/live.$ext"
+    wait_log "file change applied in" $k || fail "ipvs apply --watch ($ext) did not apply the change: $(tail -n 5 "$work/watch.log")"
+    line=$(grep "file change applied in" "$work/watch.log" | tail -n 1)
+    end=$(date -d "${line%% *}" +%s%N)  # the log line's own time
+    count=$(echo "$line" | sed -n 's/.*file change applied in [0-9.]* ms: \([0-9]*\) changes.*/\1/p')
+    [ "$count" = "$expected_plan" ] || fail "ipvs apply --watch ($ext) made $count changes, expected $expected_plan: $line"
+    t[$key]+="$(echo "$line" | sed -n 's/.*file change applied in \([0-9.]*\) ms.*/\1/p' | awk '{print $1 / 1000}') "
+    t[${key}_wall]+="$(awk -v a="$start" -v b="$end" 'BEGIN{print (b - a) / 1e9}') "
+    [ "$run" != "$runs" ] || timings[$key]+="
+  - $(echo "$line" | sed 's/^[^ ]* //')"
+  done
+  kill -TERM "$watch_pid"; wait "$watch_pid" || fail "ipvs apply --watch ($ext) did not stop cleanly: $(tail -n 5 "$work/watch.log")"
+  ip netns exec "$ns" "$ipvs" diff -f "$onepct" --state-file "$work/drain.json" > /dev/null || fail "diff after the watched changes ($ext) is not clean"
+}
+
+declare -A t timings
 for run in $(seq 1 "$runs"); do
   ns=$(fresh "r$run-ipvsadm")
   { timed "$ns" ipvsadm -R < "$work/rules" 3>"$work/t" >/dev/null; } || fail "ipvsadm -R failed"; read -r s m < "$work/t"
@@ -107,26 +132,10 @@ for run in $(seq 1 "$runs"); do
   # The resident form: ipvs apply --watch with the 1% file in force (its first pass reads the
   # whole table), then the file is replaced by the full state and back by the 1% one, three times
   # (133 changes each); the loop logs how long each change took, from reading the file to the
-  # last answer.
-  cp "$work/services-1pct.yaml" "$work/live.yaml"
-  ip netns exec "$ns" "$ipvs" apply --watch -f "$work/live.yaml" --state-file "$work/drain.json" > "$work/watch.log" 2>&1 &
-  watch_pid=$!
-  wait_log "first pass done in" 1 || fail "ipvs apply --watch did not start: $(cat "$work/watch.log")"
-  for k in 1 2 3 4 5 6; do
-    if [ $((k % 2)) = 1 ]; then cp "$work/services.yaml" "$work/live.tmp"; else cp "$work/services-1pct.yaml" "$work/live.tmp"; fi
-    start=$(date +%s%N); mv "$work/live.tmp" "$work/live.yaml"
-    wait_log "file change applied in" $k || fail "ipvs apply --watch did not apply the change: $(tail -n 5 "$work/watch.log")"
-    line=$(grep "file change applied in" "$work/watch.log" | tail -n 1)
-    end=$(date -d "${line%% *}" +%s%N)  # the log line's own time
-    count=$(echo "$line" | sed -n 's/.*file change applied in [0-9.]* ms: \([0-9]*\) changes.*/\1/p')
-    [ "$count" = "$expected_plan" ] || fail "ipvs apply --watch made $count changes, expected $expected_plan: $line"
-    t[watch]+="$(echo "$line" | sed -n 's/.*file change applied in \([0-9.]*\) ms.*/\1/p' | awk '{print $1 / 1000}') "
-    t[watch_wall]+="$(awk -v a="$start" -v b="$end" 'BEGIN{print (b - a) / 1e9}') "
-    [ "$run" != "$runs" ] || watch_timing+="
-  - $(echo "$line" | sed 's/^[^ ]* //')"
-  done
-  kill -TERM "$watch_pid"; wait "$watch_pid" || fail "ipvs apply --watch did not stop cleanly: $(tail -n 5 "$work/watch.log")"
-  ip netns exec "$ns" "$ipvs" diff -f "$work/services-1pct.yaml" --state-file "$work/drain.json" > /dev/null || fail "diff after the watched changes is not clean"
+  # last answer. Then the same with the two states as JSON, as ipvs export writes them.
+  watched "$ns" yaml "$work/services.yaml" "$work/services-1pct.yaml" watch
+  ip netns exec "$ns" "$ipvs" export -o json > "$work/services-1pct.json"
+  watched "$ns" json "$work/services.json" "$work/services-1pct.json" watch_json
 
   timed "$ns" "$ipvs" export -o yaml 3>"$work/t" >/dev/null; read -r s m < "$work/t"; t[export]+="$s "
   timed "$ns" ipvsadm -Sn 3>"$work/t" >/dev/null; read -r s m < "$work/t"; t[save]+="$s "
@@ -150,12 +159,13 @@ cat <<REPORT
 | \`ipvs apply\` of the 1% file | $(m apply) | $(awk -v k="$(m apply_rss)" 'BEGIN{printf "%.1f", k/1024}') |
 | \`ipvs apply --watch\`: a 1% change of the file, from reading it to the last answer (its log; median of $(( runs * 6 )), slowest $(echo "${t[watch]}" | tr ' ' '\n' | grep -v '^$' | sort -g | tail -n 1)) | $(m watch) | |
 | \`ipvs apply --watch\`: from the file's rename to that log line (200 ms debounce included) | $(m watch_wall) | |
+| \`ipvs apply --watch\` of the JSON file, the same change (median of $(( runs * 6 )), slowest $(echo "${t[watch_json]}" | tr ' ' '\n' | grep -v '^$' | sort -g | tail -n 1)) | $(m watch_json) | |
 | \`ipvs export\` of the loaded table | $(m export) | |
 | \`ipvsadm -Sn\` of the loaded table | $(m save) | |
 | \`/bin/true\` (process start in this kernel) | $(m true) | |
 
 - Full load: ipvs apply (YAML) is $(ratio "$(m ipvsadm)" "$(m full)")x faster than ipvsadm -R; from JSON $(ratio "$(m ipvsadm)" "$(m json)")x.
-- 1% change, resident (\`ipvs apply --watch\`, median of $(( runs * 6 )) changes): $(m watch) s, $(pct "$(m watch)" "$(m full)") of the full load.
+- 1% change, resident (\`ipvs apply --watch\`, median of $(( runs * 6 )) changes): $(m watch) s, $(pct "$(m watch)" "$(m full)") of the full load; of the JSON file $(m watch_json) s, $(pct "$(m watch_json)" "$(m json)") of the full load from JSON.
 - 1% change: diff + apply take $(awk -v a="$(m diff)" -v b="$(m apply)" 'BEGIN{print a + b}') s, $(pct "$(awk -v a="$(m diff)" -v b="$(m apply)" 'BEGIN{print a + b}')" "$(m full)") of the full load.
 
 Breakdown of the last run (IPVS_TIMING=1):
@@ -163,5 +173,6 @@ Breakdown of the last run (IPVS_TIMING=1):
 - JSON load:  $(echo "$json_timing" | grep '^timing:' | sed 's/^timing: //')
 - 1% diff:    $(echo "$diff_timing" | grep '^timing:' | sed 's/^timing: //')
 - 1% apply:   $(echo "$apply_timing" | grep '^timing:' | sed 's/^timing: //')
-- 1% watched (the six changes of the last run):$watch_timing
+- 1% watched (the six changes of the last run):${timings[watch]}
+- 1% watched, JSON:${timings[watch_json]}
 REPORT

@@ -16,6 +16,11 @@ namespace Ipvs.State;
 /// scalars, tabs, document markers, quotes or flow collections left open at the end of a line,
 /// top-level keys other than <c>version</c> and <c>services</c>; in JSON comments, and items that
 /// do not each begin and end on lines of their own (minified JSON, for one). Not thread-safe.
+/// <para>
+/// A service reused from one version to the next is the same object, and when lines before it were
+/// added or removed its positions move with it (<see cref="SourceLocation"/>): they are those of the
+/// latest version read, in earlier results too. Moving thousands of services so costs no copies.
+/// </para>
 /// </remarks>
 public sealed class IncrementalConfigReader
 {
@@ -221,16 +226,27 @@ public sealed class IncrementalConfigReader
                 }
 
                 // Entries are updated in place; if this version is given up, the cache is rebuilt anyway.
+                // A moved item's positions follow it through its anchor, without a copy of the service.
                 entry.Generation = generation;
                 if (entry.Line != item.Line)
                 {
-                    entry.Service = Shift(entry.Service, item.Line - entry.Line);
+                    if (entry.Anchor is { } anchor)
+                    {
+                        anchor.Line = item.Line;
+                    }
+                    else
+                    {
+                        entry.Anchor = new LineAnchor(item.Line);
+                        entry.Service = Anchored(entry.Service, entry.Line, entry.Anchor);
+                    }
+
                     entry.Line = item.Line;
                 }
             }
             else
             {
-                if (!(_cacheIsJson || IsSelfContained(key.Bytes.Span)) || ParseItem(key.Bytes.Span, item.Line) is not { } service)
+                var anchor = new LineAnchor(item.Line);
+                if (!(_cacheIsJson || IsSelfContained(key.Bytes.Span)) || ParseItem(key.Bytes.Span, anchor) is not { } service)
                 {
                     return null;
                 }
@@ -241,7 +257,7 @@ public sealed class IncrementalConfigReader
                     return null;
                 }
 
-                entry = new CachedItem(service, item.Line) { Generation = generation };
+                entry = new CachedItem(service, item.Line) { Generation = generation, Anchor = anchor };
             }
 
             next.Add(key, entry);
@@ -276,9 +292,9 @@ public sealed class IncrementalConfigReader
         return services;
     }
 
-    // Reads one item as a document of its own and moves its positions to where it is in the file;
+    // Reads one item as a document of its own and anchors its positions to where it is in the file;
     // null when it has any diagnostic (the whole file is then read, for the canonical messages).
-    private VirtualServiceConfig? ParseItem(ReadOnlySpan<byte> item, int line)
+    private VirtualServiceConfig? ParseItem(ReadOnlySpan<byte> item, LineAnchor anchor)
     {
         var header = _cacheIsJson ? s_jsonItemHeader : s_itemHeader;
         var footer = _cacheIsJson ? s_jsonItemFooter : [];
@@ -292,27 +308,24 @@ public sealed class IncrementalConfigReader
             return null;
         }
 
-        return Shift(service, line - 2);
+        return Anchored(service, 2, anchor); // the item's first line is the document's second
     }
 
-    private static VirtualServiceConfig Shift(VirtualServiceConfig service, int lines)
+    // The service with its positions made relative to the anchor, whose line is now firstLine's.
+    private static VirtualServiceConfig Anchored(VirtualServiceConfig service, int firstLine, LineAnchor anchor)
     {
-        if (lines == 0)
+        var servers = new RealServerConfig[service.RealServers.Count];
+        for (var i = 0; i < servers.Length; i++)
         {
-            return service;
+            var server = service.RealServers[i];
+            servers[i] = server with { Location = Anchored(server.Location, firstLine, anchor) };
         }
 
-        var servers = new List<RealServerConfig>(service.RealServers.Count);
-        foreach (var server in service.RealServers)
-        {
-            servers.Add(server with { Location = Shift(server.Location, lines) });
-        }
-
-        return service with { RealServers = servers, Location = Shift(service.Location, lines) };
+        return service with { RealServers = servers, Location = Anchored(service.Location, firstLine, anchor) };
     }
 
-    private static SourceLocation? Shift(SourceLocation? location, int lines) =>
-        location is { } l ? l with { Line = l.Line + lines } : null;
+    private static SourceLocation? Anchored(SourceLocation? location, int firstLine, LineAnchor anchor) =>
+        location is { } l ? new SourceLocation(l.File, anchor, l.Line - firstLine, l.Column) : null;
 
     // Splits the text into the frame and the items of the services list (into _items); false when
     // the text is not a plain list of items in a frame of comments, 'version' and 'services'.
@@ -787,6 +800,9 @@ public sealed class IncrementalConfigReader
         public VirtualServiceConfig Service { get; set; } = service;
 
         public int Line { get; set; } = line;
+
+        // Null while the service's positions are plain (from a whole read, never moved since).
+        public LineAnchor? Anchor { get; set; }
 
         // The parse that last used it, so that an item repeated in one version is noticed.
         public int Generation { get; set; }

@@ -206,6 +206,25 @@ public sealed class IncrementalConfigReaderTests
         Assert.True(after.Config!.Services[2].Location!.Value.Line > before.Config!.Services[1].Location!.Value.Line);
     }
 
+    [Fact]
+    public void MovedServices_StayTheSameObjects_AndTheirPositionsFollowTheFile()
+    {
+        var reader = new IncrementalConfigReader(JsonFileName);
+        var config = IpvsConfigReader.Parse(Large(12, _ => "wlc"), FileName).Config!;
+        AssertSameJson(reader, IpvsConfigWriter.ToJson(config with { Services = config.Services.Skip(2).ToList() }));
+        var moved = AssertSameJson(reader, IpvsConfigWriter.ToJson(config with { Services = config.Services.Skip(1).ToList() }));
+        var lineBefore = moved.Config!.Services[5].RealServers[2].Location!.Value.Line;
+
+        var again = AssertSameJson(reader, IpvsConfigWriter.ToJson(config));
+
+        // Moved a second time: no copy, and the earlier result's positions are the file's latest.
+        Assert.True(reader.LastParseWasIncremental);
+        Assert.Equal(11, reader.ReusedServices);
+        Assert.Same(moved.Config.Services[5], again.Config!.Services[6]);
+        var inserted = again.Config.Services[1].Location!.Value.Line - again.Config.Services[0].Location!.Value.Line;
+        Assert.Equal(lineBefore + inserted, moved.Config.Services[5].RealServers[2].Location!.Value.Line);
+    }
+
     [Theory]
     [InlineData("{\"services\": [\"tcp/198.18.0.1:80\", \"tcp/198.18.0.2:80\"]}\n")] // minified: items share a line
     [InlineData("{\n  \"services\": [\n    \"tcp/198.18.0.1:80\", \"tcp/198.18.0.2:80\"\n  ]\n}\n")] // two items on one line
