@@ -80,6 +80,88 @@ public sealed class WatchTests
         Assert.Contains("stopped", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Watch_OfAJsonFile_AppliesEachChange_AsExportWritesIt()
+    {
+        KernelLab.Require();
+        using var ns = new TestNamespace();
+        using var cli = new IpvsCli(ns);
+
+        // The file as `ipvs export -o json` writes it; edits that move later services down.
+        static string Json(string first, string second, string third) =>
+            "{\n  \"version\": 1,\n  \"services\": [\n" + first + ",\n" + second + ",\n" + third + "\n  ]\n}\n";
+        static string Service(string key, string scheduler, params string[] servers) =>
+            $"    {{\n      \"service\": \"{key}\",\n      \"scheduler\": \"{scheduler}\",\n      \"servers\": [\n" + string.Join(",\n", servers.Select(s => "        " + s)) + "\n      ]\n    }";
+        static string Weighted(string server, int weight) => $"{{\n          \"server\": \"{server}\",\n          \"weight\": {weight}\n        }}";
+
+        var a = Service("tcp/198.18.0.1:80", "wlc", "\"198.18.1.1:80\"");
+        var b = Service("tcp/198.18.0.2:80", "wlc", "\"198.18.1.2:80\"");
+        var c = Service("tcp/198.18.0.3:80", "wlc", "\"198.18.1.3:80\"");
+        var file = cli.Write("services.json", Json(a, b, c));
+        var start = new ProcessStartInfo(TestPaths.IpvsBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "apply", "--watch", "-f", file, "--resync", "1h", "--state-file", cli.StateFile, "--netns", ns.Name })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var log = new StringBuilder();
+        using var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await WaitForAsync(() => Text(log).Contains("first pass done in ", StringComparison.Ordinal), "the first pass", log);
+            Assert.Equal(3, ns.Ipvsadm("-Sn").Split('\n').Count(l => l.StartsWith("-a ", StringComparison.Ordinal)));
+
+            // The second service's server becomes a four-line object: the third moves down.
+            var weighted = Service("tcp/198.18.0.2:80", "wlc", Weighted("198.18.1.2:80", 3));
+            File.WriteAllText(file, Json(a, weighted, c));
+            await WaitForAsync(() => ns.Ipvsadm("-Sn").Contains("-r 198.18.1.2:80 -m -w 3", StringComparison.Ordinal), "the weight change", log);
+
+            // Then the moved third service changes, then the first.
+            File.WriteAllText(file, Json(a, weighted, Service("tcp/198.18.0.3:80", "rr", "\"198.18.1.3:80\"", "\"198.18.1.4:80\"")));
+            await WaitForAsync(() => ns.Ipvsadm("-Sn").Contains("-a -t 198.18.0.3:80 -r 198.18.1.4:80 -m -w 1", StringComparison.Ordinal), "the change of the moved service", log);
+            File.WriteAllText(file, Json(Service("tcp/198.18.0.1:80", "sh", "\"198.18.1.1:80\""), weighted, Service("tcp/198.18.0.3:80", "rr", "\"198.18.1.3:80\"", "\"198.18.1.4:80\"")));
+            await WaitForAsync(() => ns.Ipvsadm("-Sn").Contains("-A -t 198.18.0.1:80 -s sh", StringComparison.Ordinal), "the change of the first service", log);
+
+            Assert.Equal(
+                "-A -t 198.18.0.1:80 -s sh\n-a -t 198.18.0.1:80 -r 198.18.1.1:80 -m -w 1\n"
+                + "-A -t 198.18.0.2:80 -s wlc\n-a -t 198.18.0.2:80 -r 198.18.1.2:80 -m -w 3\n"
+                + "-A -t 198.18.0.3:80 -s rr\n-a -t 198.18.0.3:80 -r 198.18.1.3:80 -m -w 1\n-a -t 198.18.0.3:80 -r 198.18.1.4:80 -m -w 1\n",
+                ns.Ipvsadm("-Sn"));
+
+            // An error in the moved service names its line in the latest version.
+            File.WriteAllText(file, Json(Service("tcp/198.18.0.1:80", "sh", "\"198.18.1.1:80\""), weighted, Service("tcp/198.18.0.3:80", "nope", "\"198.18.1.3:80\"")));
+            await WaitForAsync(() => Text(log).Contains("services.json:23:20: error: unknown scheduler 'nope'", StringComparison.Ordinal), "the error report", log);
+
+            HostCommand.Check("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "ipvs apply --watch did not stop on SIGTERM");
+            process.WaitForExit();
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+
+        // Each change planned only what changed: one weight edit, an edit and an add, one edit.
+        var applied = Text(log).Split('\n').Where(l => l.Contains("file change applied in ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, applied.Count);
+        Assert.Contains(": 1 changes (", applied[0], StringComparison.Ordinal);
+        Assert.Contains(": 2 changes (", applied[1], StringComparison.Ordinal);
+        Assert.Contains(": 1 changes (", applied[2], StringComparison.Ordinal);
+    }
+
     private static string Text(StringBuilder log)
     {
         lock (log)
