@@ -19,7 +19,8 @@ namespace Ipvs.State;
 /// <para>
 /// A service reused from one version to the next is the same object, and when lines before it were
 /// added or removed its positions move with it (<see cref="SourceLocation"/>): they are those of the
-/// latest version read, in earlier results too. Moving thousands of services so costs no copies.
+/// latest version read, in earlier results too. Moving thousands of services so costs no copies;
+/// the services of a whole read that can be remembered are copied once, anchored, and returned so.
 /// </para>
 /// </remarks>
 public sealed class IncrementalConfigReader
@@ -136,10 +137,11 @@ public sealed class IncrementalConfigReader
 
         ClearCache();
         var result = ParseWhole(text.AsSpan(0, length));
-        if (result.Config is { } config && result.Diagnostics.Count == 0 && (json || IsSelfContained(text.AsSpan(0, length))) && Remember(text, config))
+        if (result.Config is { } config && result.Diagnostics.Count == 0 && (json || IsSelfContained(text.AsSpan(0, length))) && Remember(text, config) is { } anchored)
         {
             _prefix = text.AsMemory(0, prefixEnd);
             _suffix = text.AsMemory(suffixStart, length - suffixStart);
+            result = new IpvsConfigReadResult(config with { Services = anchored }, result.Diagnostics);
         }
         else
         {
@@ -166,15 +168,18 @@ public sealed class IncrementalConfigReader
     }
 
     // Fills the cache from a whole read: the i-th service must lie within the i-th item, and so
-    // must its real servers, or the items are not what the reader saw and nothing is kept.
-    private bool Remember(byte[] text, IpvsConfig config)
+    // must its real servers, or the items are not what the reader saw and nothing is kept. The
+    // services are kept, and returned, anchored to their items: copied once here, at the whole
+    // read, rather than at the first change that moves them. Null when nothing can be kept.
+    private List<VirtualServiceConfig>? Remember(byte[] text, IpvsConfig config)
     {
         var services = config.Services;
         if (services.Count != _items.Count)
         {
-            return false;
+            return null;
         }
 
+        var anchored = new List<VirtualServiceConfig>(services.Count);
         for (var i = 0; i < services.Count; i++)
         {
             var service = services[i];
@@ -182,24 +187,28 @@ public sealed class IncrementalConfigReader
             var nextLine = i + 1 < _items.Count ? _items[i + 1].Line : int.MaxValue;
             if (service.Extensions.Count != 0 || !IsWithin(service.Location, item.Line, nextLine))
             {
-                return false;
+                return null;
             }
 
-            foreach (var server in service.RealServers)
+            for (var j = 0; j < service.RealServers.Count; j++)
             {
-                if (!IsWithin(server.Location, item.Line, nextLine))
+                if (!IsWithin(service.RealServers[j].Location, item.Line, nextLine))
                 {
-                    return false;
+                    return null;
                 }
             }
 
-            if (!_cache.TryAdd(ItemText.Create(text.AsMemory(item.Start, item.Length)), new CachedItem(service, item.Line)))
+            var anchor = new LineAnchor(item.Line);
+            var entry = new CachedItem(Anchored(service, item.Line, anchor), anchor);
+            if (!_cache.TryAdd(ItemText.Create(text.AsMemory(item.Start, item.Length)), entry))
             {
-                return false;
+                return null;
             }
+
+            anchored.Add(entry.Service);
         }
 
-        return true;
+        return anchored;
     }
 
     private static bool IsWithin(SourceLocation? location, int firstLine, int nextLine) =>
@@ -228,20 +237,7 @@ public sealed class IncrementalConfigReader
                 // Entries are updated in place; if this version is given up, the cache is rebuilt anyway.
                 // A moved item's positions follow it through its anchor, without a copy of the service.
                 entry.Generation = generation;
-                if (entry.Line != item.Line)
-                {
-                    if (entry.Anchor is { } anchor)
-                    {
-                        anchor.Line = item.Line;
-                    }
-                    else
-                    {
-                        entry.Anchor = new LineAnchor(item.Line);
-                        entry.Service = Anchored(entry.Service, entry.Line, entry.Anchor);
-                    }
-
-                    entry.Line = item.Line;
-                }
+                entry.Anchor.Line = item.Line;
             }
             else
             {
@@ -257,7 +253,7 @@ public sealed class IncrementalConfigReader
                     return null;
                 }
 
-                entry = new CachedItem(service, item.Line) { Generation = generation, Anchor = anchor };
+                entry = new CachedItem(service, anchor) { Generation = generation };
             }
 
             next.Add(key, entry);
@@ -794,15 +790,13 @@ public sealed class IncrementalConfigReader
         public override int GetHashCode() => Hash;
     }
 
-    /// <summary>An item's service as read, with the line it was read at.</summary>
-    private sealed class CachedItem(VirtualServiceConfig service, int line)
+    /// <summary>An item's service as read, anchored to the item's first line.</summary>
+    private sealed class CachedItem(VirtualServiceConfig service, LineAnchor anchor)
     {
-        public VirtualServiceConfig Service { get; set; } = service;
+        public VirtualServiceConfig Service { get; } = service;
 
-        public int Line { get; set; } = line;
-
-        // Null while the service's positions are plain (from a whole read, never moved since).
-        public LineAnchor? Anchor { get; set; }
+        // The item's first line, which the service's positions are relative to.
+        public LineAnchor Anchor { get; } = anchor;
 
         // The parse that last used it, so that an item repeated in one version is noticed.
         public int Generation { get; set; }

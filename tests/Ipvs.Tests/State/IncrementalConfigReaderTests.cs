@@ -71,7 +71,8 @@ public sealed class IncrementalConfigReaderTests
     public void InsertingALineNearTheTop_ShiftsEveryLaterPosition()
     {
         var reader = new IncrementalConfigReader(FileName);
-        var before = AssertSame(reader, Large(1000, _ => "wlc"));
+        var before = AssertSame(reader, Large(1000, _ => "wlc")).Config!.Services[999];
+        var (line, serverLine) = (before.Location!.Value.Line, before.RealServers[3].Location!.Value.Line);
 
         // A new real server in the first service: one item changes, every later one moves down a line.
         var text = Large(1000, _ => "wlc").Replace("      - 198.19.0.1:8080\n", "      - 198.19.0.1:8080\n      - 198.19.250.1:8080\n", StringComparison.Ordinal);
@@ -81,8 +82,9 @@ public sealed class IncrementalConfigReaderTests
         Assert.Equal(1, reader.ParsedServices);
         Assert.Equal(999, reader.ReusedServices);
         var last = after.Config!.Services[999];
-        Assert.Equal(before.Config!.Services[999].Location!.Value.Line + 1, last.Location!.Value.Line);
-        Assert.Equal(before.Config.Services[999].RealServers[3].Location!.Value.Line + 1, last.RealServers[3].Location!.Value.Line);
+        Assert.Same(before, last);
+        Assert.Equal(line + 1, last.Location!.Value.Line);
+        Assert.Equal(serverLine + 1, last.RealServers[3].Location!.Value.Line);
     }
 
     [Fact]
@@ -197,13 +199,15 @@ public sealed class IncrementalConfigReaderTests
         var reader = new IncrementalConfigReader(JsonFileName);
         var config = IpvsConfigReader.Parse(Large(51, _ => "wlc"), FileName).Config!;
         var before = AssertSameJson(reader, IpvsConfigWriter.ToJson(config with { Services = [config.Services[0], .. config.Services.Skip(2)] }));
+        var line = before.Config!.Services[1].Location!.Value.Line;
 
         var after = AssertSameJson(reader, IpvsConfigWriter.ToJson(config));
 
         Assert.True(reader.LastParseWasIncremental);
         Assert.Equal(1, reader.ParsedServices);
         Assert.Equal(50, reader.ReusedServices);
-        Assert.True(after.Config!.Services[2].Location!.Value.Line > before.Config!.Services[1].Location!.Value.Line);
+        var inserted = after.Config!.Services[2].Location!.Value.Line - after.Config.Services[1].Location!.Value.Line;
+        Assert.Equal(line + inserted, after.Config.Services[2].Location!.Value.Line);
     }
 
     [Fact]
