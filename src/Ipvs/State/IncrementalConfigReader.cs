@@ -485,48 +485,24 @@ public sealed class IncrementalConfigReader
     {
         var depth = 0;
         var i = 0;
-        while (true)
+        while (NextJsonToken(text, ref i, out var token))
         {
-            var next = text[i..].IndexOfAny(s_jsonStructure);
-            if (next < 0)
+            if (text[token] != '"')
             {
-                return -1;
+                depth += text[token] is (byte)'{' or (byte)'[' ? 1 : -1;
             }
-
-            i += next;
-            switch (text[i])
+            else if (depth == 1 && text[(token + 1)..(i - 1)].SequenceEqual("services"u8))
             {
-                case (byte)'"':
-                    var end = JsonStringEnd(text, i);
-                    if (end < 0)
-                    {
-                        return -1;
-                    }
-
-                    if (depth == 1 && text[(i + 1)..(end - 1)].SequenceEqual("services"u8))
-                    {
-                        var colon = end + text[end..].IndexOfAnyExcept(" \t\r\n"u8);
-                        if (colon >= end && text[colon] == ':')
-                        {
-                            var value = colon + 1 + text[(colon + 1)..].IndexOfAnyExcept(" \t\r\n"u8);
-                            return value > colon && text[value] == '[' ? value : -1;
-                        }
-                    }
-
-                    i = end;
-                    break;
-                case (byte)'/':
-                    return -1;
-                case (byte)'{' or (byte)'[':
-                    depth++;
-                    i++;
-                    break;
-                default:
-                    depth--;
-                    i++;
-                    break;
+                var colon = i + text[i..].IndexOfAnyExcept(" \t\r\n"u8);
+                if (colon >= i && text[colon] == ':')
+                {
+                    var value = colon + 1 + text[(colon + 1)..].IndexOfAnyExcept(" \t\r\n"u8);
+                    return value > colon && text[value] == '[' ? value : -1;
+                }
             }
         }
+
+        return -1;
     }
 
     // True when only spaces (and a CR) follow from this index to the end of its line; position is
@@ -581,41 +557,37 @@ public sealed class IncrementalConfigReader
     {
         var depth = 0;
         var i = open;
-        while (true)
+        while (NextJsonToken(text, ref i, out var token))
         {
-            var next = text[i..].IndexOfAny(s_jsonStructure);
-            if (next < 0)
+            if (text[token] == '"')
             {
-                return -1;
+                continue;
             }
 
-            i += next;
-            switch (text[i])
+            depth += text[token] is (byte)'{' or (byte)'[' ? 1 : -1;
+            if (depth == 0)
             {
-                case (byte)'"':
-                    i = JsonStringEnd(text, i);
-                    if (i < 0)
-                    {
-                        return -1;
-                    }
-
-                    break;
-                case (byte)'/':
-                    return -1;
-                case (byte)'{' or (byte)'[':
-                    depth++;
-                    i++;
-                    break;
-                default:
-                    i++;
-                    if (--depth == 0)
-                    {
-                        return i;
-                    }
-
-                    break;
+                return i;
             }
         }
+
+        return -1;
+    }
+
+    // Finds the next bracket or string from i, at token, and moves i past it (past a string's
+    // closing quote); false at the end of the text, at a comment, or at a string that does not end
+    // on its line.
+    private static bool NextJsonToken(ReadOnlySpan<byte> text, ref int i, out int token)
+    {
+        var next = text[i..].IndexOfAny(s_jsonStructure);
+        token = i + next;
+        if (next < 0 || text[token] == '/')
+        {
+            return false;
+        }
+
+        i = text[token] == '"' ? JsonStringEnd(text, token) : token + 1;
+        return i >= 0;
     }
 
     // Every CR must end a line (CRLF), as both YAML readers take it; a lone CR, NEL, LS, PS or a
