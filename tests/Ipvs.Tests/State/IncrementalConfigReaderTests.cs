@@ -752,55 +752,7 @@ public sealed class IncrementalConfigReaderTests
             }
 
             var inner = indent + "  ";
-            var entries = new List<string>();
-            if (LongForm && DuplicateOf is null)
-            {
-                var slash = key.IndexOf('/', StringComparison.Ordinal);
-                var colon = key.LastIndexOf(':');
-                entries.Add("protocol: " + key[..slash]);
-                entries.Add("address: " + key[(slash + 1)..colon]);
-                entries.Add("port: " + key[(colon + 1)..]);
-            }
-            else
-            {
-                entries.Add("service: " + key);
-            }
-
-            var scheduler = HashFlags ? "sh" : Scheduler;
-            if (BadScheduler)
-            {
-                scheduler = "rrr";
-            }
-
-            if (scheduler is not null)
-            {
-                entries.Add("scheduler: " + scheduler);
-            }
-
-            if (HashFlags || MultiLineFlags)
-            {
-                entries.Add(MultiLineFlags ? "flags: [flag-1,\n" + inner + "    flag-2]" : "flags: [sh-port]");
-            }
-
-            if (Persistent is not null)
-            {
-                entries.Add("persistent: " + Persistent);
-            }
-
-            if (NetmaskWithoutPersistence && Persistent is null)
-            {
-                entries.Add("netmask: 24");
-            }
-
-            if (MisspeltKey)
-            {
-                entries.Add("schedular: rr");
-            }
-
-            if (SyntaxError)
-            {
-                entries.Add("bad: [unclosed");
-            }
+            var entries = Fields(json: false, inner + "    ").Select(f => f.Key + ": " + f.Value).ToList();
 
             if (Servers.Count > 0)
             {
@@ -866,51 +818,67 @@ public sealed class IncrementalConfigReaderTests
             return lines;
         }
 
+        // The service's keys and values but its servers, in either format; a multi-line flow
+        // sequence continues on a line that starts with continuation (null: on the same line).
+        private List<(string Key, string Value)> Fields(bool json, string? continuation)
+        {
+            string Text(string value) => json ? Quote(value) : value;
+            var key = DuplicateOf ?? Key;
+            var fields = new List<(string Key, string Value)>();
+            if (LongForm && DuplicateOf is null)
+            {
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                var colon = key.LastIndexOf(':');
+                fields.Add(("protocol", Text(key[..slash])));
+                fields.Add(("address", Text(key[(slash + 1)..colon])));
+                fields.Add(("port", key[(colon + 1)..]));
+            }
+            else
+            {
+                fields.Add(("service", Text(key)));
+            }
+
+            if ((BadScheduler ? "rrr" : HashFlags ? "sh" : Scheduler) is { } scheduler)
+            {
+                fields.Add(("scheduler", Text(scheduler)));
+            }
+
+            if (HashFlags || MultiLineFlags)
+            {
+                fields.Add(("flags", MultiLineFlags
+                    ? "[" + Text("flag-1") + "," + (continuation is null ? " " : "\n" + continuation) + Text("flag-2") + "]"
+                    : "[" + Text("sh-port") + "]"));
+            }
+
+            if (Persistent is not null)
+            {
+                fields.Add(("persistent", Persistent));
+            }
+
+            if (NetmaskWithoutPersistence && Persistent is null)
+            {
+                fields.Add(("netmask", "24"));
+            }
+
+            if (MisspeltKey)
+            {
+                fields.Add(("schedular", Text("rr")));
+            }
+
+            if (SyntaxError && !json)
+            {
+                fields.Add(("bad", "[unclosed")); // JSON's syntax error is between items
+            }
+
+            return fields;
+        }
+
         public string RenderJsonInline() =>
             Compact && Servers.Count == 0 ? Quote(DuplicateOf ?? Key) : "{" + string.Join(", ", JsonEntries(inline: true, string.Empty, string.Empty)) + "}";
 
         private List<string> JsonEntries(bool inline, string inner, string step)
         {
-            var key = DuplicateOf ?? Key;
-            var entries = new List<string>();
-            if (LongForm && DuplicateOf is null)
-            {
-                var slash = key.IndexOf('/', StringComparison.Ordinal);
-                var colon = key.LastIndexOf(':');
-                entries.Add("\"protocol\": " + Quote(key[..slash]));
-                entries.Add("\"address\": " + Quote(key[(slash + 1)..colon]));
-                entries.Add("\"port\": " + key[(colon + 1)..]);
-            }
-            else
-            {
-                entries.Add("\"service\": " + Quote(key));
-            }
-
-            var scheduler = BadScheduler ? "rrr" : HashFlags ? "sh" : Scheduler;
-            if (scheduler is not null)
-            {
-                entries.Add("\"scheduler\": " + Quote(scheduler));
-            }
-
-            if (HashFlags || MultiLineFlags)
-            {
-                entries.Add(MultiLineFlags && !inline ? "\"flags\": [\"flag-1\",\n" + inner + step + "\"flag-2\"]" : MultiLineFlags ? "\"flags\": [\"flag-1\", \"flag-2\"]" : "\"flags\": [\"sh-port\"]");
-            }
-
-            if (Persistent is not null)
-            {
-                entries.Add("\"persistent\": " + Persistent);
-            }
-
-            if (NetmaskWithoutPersistence && Persistent is null)
-            {
-                entries.Add("\"netmask\": 24");
-            }
-
-            if (MisspeltKey)
-            {
-                entries.Add("\"schedular\": \"rr\"");
-            }
+            var entries = Fields(json: true, inline ? null : inner + step).Select(f => Quote(f.Key) + ": " + f.Value).ToList();
 
             if (Servers.Count > 0)
             {
