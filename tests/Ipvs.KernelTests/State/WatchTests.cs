@@ -36,7 +36,7 @@ public sealed class WatchTests
 
         // An invalid file is reported and the last valid configuration stays in force.
         File.WriteAllText(file, "services:\n  - service: tcp/198.18.0.1:80\n    scheduler: nope\n");
-        await WaitForAsync(() => watch.Output.Contains(":3:16: error: unknown scheduler 'nope'", StringComparison.Ordinal), "the error report", watch);
+        watch.WaitForLine(l => l.Contains(":3:16: error: unknown scheduler 'nope'", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         ns.Ipvsadm("-d", "-t", "198.18.0.1:80", "-r", "198.18.1.2:80");
         await WaitForAsync(() => ns.Ipvsadm("-Sn").Contains("198.18.1.2:80", StringComparison.Ordinal), "the repair under the last valid file", watch);
 
@@ -70,7 +70,7 @@ public sealed class WatchTests
         var c = Service("tcp/198.18.0.3:80", "wlc", "\"198.18.1.3:80\"");
         var file = cli.Write("services.json", Json(a, b, c));
         using var watch = StartWatch(cli, ns, file, "1h");
-        await WaitForAsync(() => watch.Output.Contains("first pass done in ", StringComparison.Ordinal), "the first pass", watch);
+        watch.WaitForLine(l => l.Contains("first pass done in ", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         Assert.Equal(3, ns.Ipvsadm("-Sn").Split('\n').Count(l => l.StartsWith("-a ", StringComparison.Ordinal)));
 
         // The second service's server becomes a four-line object: the third moves down.
@@ -92,7 +92,7 @@ public sealed class WatchTests
 
         // An error in the moved service names its line in the latest version.
         File.WriteAllText(file, Json(Service("tcp/198.18.0.1:80", "sh", "\"198.18.1.1:80\""), weighted, Service("tcp/198.18.0.3:80", "nope", "\"198.18.1.3:80\"")));
-        await WaitForAsync(() => watch.Output.Contains("services.json:23:20: error: unknown scheduler 'nope'", StringComparison.Ordinal), "the error report", watch);
+        watch.WaitForLine(l => l.Contains("services.json:23:20: error: unknown scheduler 'nope'", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
 
         Stop(watch);
 
