@@ -104,6 +104,7 @@ internal static class CliRoot
         root.Subcommands.Add(TimeoutCommands.Build(context));
         root.Subcommands.Add(DaemonCommands.Build(context));
         root.Subcommands.Add(ConnectionCommands.Build(context));
+        root.Subcommands.Add(Ha.HaCommands.Build(context));
         root.Subcommands.Add(VersionCommand.Build(context));
         root.Subcommands.Add(ShellCompletion.Build(context));
         root.Subcommands.Add(HelpCommand.Build(context, root));

@@ -22,6 +22,7 @@ internal sealed class CareDaemon
     private IRuler? _ruler;
     private IpvsClient? _client;
     private CareMetrics? _metrics;
+    private Ha.HaRuntime? _ha;
 
     public CareDaemon(CareOptions options, CareLog log, TimeProvider timeProvider, Func<string, string?> getVariable)
     {
@@ -75,6 +76,19 @@ internal sealed class CareDaemon
             return 1;
         }
 
+        // The ha section: this node and its interfaces, checked before anything changes.
+        if (_options.Ha is { } ha)
+        {
+            _ha = Ha.HaRuntime.Prepare(ha, _options.HaNode, Ipvs.Ha.HaPaths.DefaultRunDirectory, client, line => _log.Info(line), _timeProvider, out var haError);
+            if (_ha is null)
+            {
+                _log.Error($"the ha section of {_options.File} cannot work on this host; nothing was changed: {haError}");
+                return 1;
+            }
+
+            _ha.Health = () => Keepers().Select(k => (k.Service.Key, k.Health.AvailableCount, k.Health.Servers.Count));
+        }
+
         // 2. The virtual servers and their real servers, as lvscare does before its first probe.
         foreach (var service in _options.Services)
         {
@@ -111,6 +125,27 @@ internal sealed class CareDaemon
         }
 
         SaveRecord();
+        if (_ha is not null && _options.RunOnce)
+        {
+            try
+            {
+                foreach (var change in await _ha.Follower.EnsureSyncAsync().ConfigureAwait(false))
+                {
+                    _log.Info("ha: " + change);
+                }
+            }
+            catch (Exception e) when (e is IpvsException or IOException or UnauthorizedAccessException)
+            {
+                _log.Error("ha: cannot set up the sync daemons: " + e.Message);
+                await _ha.DisposeAsync().ConfigureAwait(false);
+                StopAll();
+                return 1;
+            }
+
+            await _ha.DisposeAsync().ConfigureAwait(false);
+            _ha = null;
+        }
+
         if (_options.RunOnce)
         {
             _log.Info("rules created; exiting (--run-once)", [("services", _running.Count)]);
@@ -139,7 +174,7 @@ internal sealed class CareDaemon
         {
             try
             {
-                metricsServer = MetricsServer.Start(address, _metrics!.RenderAsync);
+                metricsServer = MetricsServer.Start(address, RenderMetricsAsync);
                 _log.Info($"serving metrics on http://{AddressPort.Format(metricsServer.LocalEndPoint.Address, (ushort)metricsServer.LocalEndPoint.Port)}/metrics");
             }
             catch (System.Net.Sockets.SocketException e)
@@ -148,6 +183,18 @@ internal sealed class CareDaemon
                 StopAll();
                 return 1;
             }
+        }
+
+        if (_ha is not null && !await _ha.StartAsync(stop.Token).ConfigureAwait(false))
+        {
+            await _ha.DisposeAsync().ConfigureAwait(false);
+            if (metricsServer is not null)
+            {
+                await metricsServer.DisposeAsync().ConfigureAwait(false);
+            }
+
+            StopAll();
+            return 1;
         }
 
         using var notifier = SystemdNotifier.FromEnvironment(_getVariable, Environment.ProcessId);
@@ -193,6 +240,11 @@ internal sealed class CareDaemon
             await metricsServer.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_ha is not null)
+        {
+            await _ha.DisposeAsync().ConfigureAwait(false);
+        }
+
         var status = 0;
         if (_options.CleanOnExit)
         {
@@ -208,6 +260,13 @@ internal sealed class CareDaemon
             _log.Info($"received {context.Signal}");
             stop.Cancel();
         }
+    }
+
+    // Care's metrics, with the pair's when the file has an ha section.
+    private async Task<string> RenderMetricsAsync(CancellationToken cancellationToken)
+    {
+        var text = await _metrics!.RenderAsync(cancellationToken).ConfigureAwait(false);
+        return _ha is null ? text : text + await _ha.RenderMetricsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static Task WaitAsync(CancellationToken token)

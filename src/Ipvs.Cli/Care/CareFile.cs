@@ -25,14 +25,19 @@ internal static class CareFile
     public static readonly IReadOnlyList<string> HealthKeys =
         ["type", "path", "method", "headers", "body", "status", "insecure-skip-verify", "timeout", "interval", "rise", "fall", "drain-timeout", "fail-closed"];
 
-    public static bool TryLoad(string path, string defaultScheduler, HealthCheckOptions defaults, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, [NotNullWhen(false)] out string? error)
+    public static bool TryLoad(string path, string defaultScheduler, HealthCheckOptions defaults, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, [NotNullWhen(false)] out string? error) =>
+        TryLoad(path, defaultScheduler, defaults, out services, out _, out error);
+
+    /// <summary>As above, with the file's ha section (docs/ha.md), or null when it has none.</summary>
+    public static bool TryLoad(string path, string defaultScheduler, HealthCheckOptions defaults, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, out Ipvs.Ha.HaConfig? ha, [NotNullWhen(false)] out string? error)
     {
+        ha = null;
         _ = defaultScheduler; // the file's own default (wlc, as ipvsadm) applies to its services
         var options = new IpvsConfigReaderOptions
         {
             ServiceSections = new Dictionary<string, ServiceSectionReader> { ["health"] = context => ReadHealth(context, defaults) }.ToFrozenDictionary(),
         };
-        var result = IpvsConfigReader.ReadFile(path, options);
+        var result = Ipvs.Ha.HaSectionReader.ReadFile(path, options);
         if (!result.Succeeded)
         {
             services = null;
@@ -48,6 +53,7 @@ internal static class CareFile
         }
 
         services = list;
+        ha = Ipvs.Ha.HaSectionReader.Of(result.Config);
         error = null;
         return true;
     }

@@ -55,6 +55,7 @@ internal static class CareFlags
         flags.Add("fail-closed", null, FlagKind.Bool, "false", "when every server is unhealthy, remove them all instead of keeping them all (panic)");
         flags.Add("clean-on-exit", null, FlagKind.Bool, "false", "remove the rules when stopped by SIGTERM or SIGINT");
         flags.Add("file", 'f', FlagKind.String, string.Empty, "keep the virtual services of this file instead of --vs/--rs (SIGHUP re-reads it)");
+        flags.Add("ha-node", null, FlagKind.String, string.Empty, "with -f and an ha section: which node of the pair this is (default: the node whose address is local, else the host name)");
         flags.Add("log-format", null, FlagKind.String, "text", "log format: text or json");
         flags.Add("metrics-address", null, FlagKind.String, string.Empty, "serve Prometheus metrics on [HOST]:PORT (loopback when no host is given)");
         flags.Add("print-static-pod", null, FlagKind.Bool, "false", "print a Kubernetes static pod running this command, and exit");
@@ -109,6 +110,7 @@ internal static class CareFlags
         options = null;
         var clean = flags["clean"].Bool;
         var file = flags["file"].Text is { Length: > 0 } f ? f : null;
+        Ipvs.Ha.HaConfig? ha = null;
 
         // Modes and general settings first: a bad one is reported whatever else is wrong.
         var modeText = flags["mode"].Text ?? "route";
@@ -214,9 +216,21 @@ internal static class CareFlags
                 return false;
             }
 
-            if (!CareFile.TryLoad(file, scheduler, health, out var loaded, out error))
+            if (!CareFile.TryLoad(file, scheduler, health, out var loaded, out ha, out error))
             {
                 return false;
+            }
+
+            // keepalived holds the pair's virtual addresses: no route or link of ours beside it.
+            if (ha is not null)
+            {
+                if (flags.IsChanged("mode") && mode != CareMode.None)
+                {
+                    error = $"--mode {modeText} does not go with the ha section of {file}: keepalived holds its virtual addresses (leave --mode out)";
+                    return false;
+                }
+
+                mode = CareMode.None;
             }
 
             services.AddRange(loaded);
@@ -318,6 +332,8 @@ internal static class CareFlags
             JsonLogs = logFormat == "json",
             ShowPath = flags["show-path"].Bool,
             MetricsAddress = metrics,
+            Ha = ha,
+            HaNode = flags["ha-node"].Text is { Length: > 0 } haNode ? haNode : null,
             File = file is null ? null : Path.GetFullPath(file),
             PrintStaticPod = printStaticPod,
             Image = flags["image"].Text is { Length: > 0 } image ? image : DefaultImage,

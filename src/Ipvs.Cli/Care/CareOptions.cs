@@ -74,6 +74,12 @@ internal sealed record CareOptions
     /// <summary>Where to serve metrics, or null.</summary>
     public IPEndPoint? MetricsAddress { get; init; }
 
+    /// <summary>The file's ha section (docs/ha.md), or null.</summary>
+    public Ipvs.Ha.HaConfig? Ha { get; init; }
+
+    /// <summary>--ha-node, or null.</summary>
+    public string? HaNode { get; init; }
+
     /// <summary>The configuration file (-f), or null.</summary>
     public string? File { get; init; }
 

@@ -15,13 +15,15 @@ internal sealed class MetricsServer : IAsyncDisposable
 
     private readonly Socket _listener;
     private readonly Func<CancellationToken, Task<string>> _render;
+    private readonly IReadOnlyDictionary<string, (string ContentType, Func<CancellationToken, Task<string>> Render)> _routes;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
-    private MetricsServer(Socket listener, Func<CancellationToken, Task<string>> render)
+    private MetricsServer(Socket listener, Func<CancellationToken, Task<string>> render, IReadOnlyDictionary<string, (string ContentType, Func<CancellationToken, Task<string>> Render)>? routes)
     {
         _listener = listener;
         _render = render;
+        _routes = routes ?? new Dictionary<string, (string, Func<CancellationToken, Task<string>>)>();
     }
 
     /// <summary>The address actually bound (the port is chosen by the kernel when 0 was asked).</summary>
@@ -29,7 +31,7 @@ internal sealed class MetricsServer : IAsyncDisposable
 
     /// <summary>Binds and starts serving.</summary>
     /// <exception cref="SocketException">The address cannot be bound.</exception>
-    public static MetricsServer Start(IPEndPoint address, Func<CancellationToken, Task<string>> render)
+    public static MetricsServer Start(IPEndPoint address, Func<CancellationToken, Task<string>> render, IReadOnlyDictionary<string, (string ContentType, Func<CancellationToken, Task<string>> Render)>? routes = null)
     {
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -44,7 +46,7 @@ internal sealed class MetricsServer : IAsyncDisposable
             throw;
         }
 
-        var server = new MetricsServer(listener, render);
+        var server = new MetricsServer(listener, render, routes);
         server._loop = server.AcceptLoopAsync();
         return server;
     }
@@ -134,6 +136,11 @@ internal sealed class MetricsServer : IAsyncDisposable
         if (query >= 0)
         {
             path = path[..query];
+        }
+
+        if (_routes.TryGetValue(path, out var route))
+        {
+            return ("200 OK", route.ContentType, await route.Render(cancellationToken).ConfigureAwait(false));
         }
 
         return path switch

@@ -23,6 +23,11 @@ internal static class ApplyCommand
         };
         var netns = StateCommand.NetnsOption();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print each change; only problems and the summary." };
+        var haNode = new Option<string?>("--ha-node")
+        {
+            Description = "With --watch and an ha section: which node of the pair this is (default: the node whose address is local, else the host name).",
+            HelpName = "NAME",
+        };
         var command = new Command("apply", """
             Make the kernel's IPVS table match FILE with the fewest changes, sent in pipelined netlink batches.
             The whole file is validated first: any error, and nothing is changed.
@@ -38,7 +43,7 @@ internal static class ApplyCommand
               ipvs apply -f services.yaml --watch --resync 30s
             """)
         {
-            file, prune, dryRun, drainTimeout, stateFile, watch, resync, netns, quiet,
+            file, prune, dryRun, drainTimeout, stateFile, watch, resync, netns, quiet, haNode,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new Settings(
@@ -50,7 +55,8 @@ internal static class ApplyCommand
                 result.GetValue(watch),
                 result.GetValue(resync) ?? TimeSpan.FromSeconds(10),
                 result.GetValue(netns),
-                result.GetValue(quiet)),
+                result.GetValue(quiet),
+                result.GetValue(haNode)),
             cancellationToken));
         return command;
     }
@@ -109,7 +115,7 @@ internal static class ApplyCommand
         });
         if (settings.Watch)
         {
-            return await WatchAsync(settings, reconciler, cancellationToken).ConfigureAwait(false);
+            return await WatchAsync(settings, reconciler, client, config, cancellationToken).ConfigureAwait(false);
         }
 
         using var output = StateCommand.StandardOutput();
@@ -214,20 +220,51 @@ internal static class ApplyCommand
         return StateCommand.ExitPartial;
     }
 
-    private static async Task<int> WatchAsync(Settings settings, IpvsReconciler reconciler, CancellationToken cancellationToken)
+    private static async Task<int> WatchAsync(Settings settings, IpvsReconciler reconciler, IpvsClient client, IpvsConfig? initial, CancellationToken cancellationToken)
     {
         var time = TimeProvider.System;
         var output = Console.Out;
-        void Log(string line) => output.WriteLine(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) + " " + line
-            + (StateCommand.StepTimer.Enabled && line.Contains(" in ", StringComparison.Ordinal) && line.Contains(" ms: ", StringComparison.Ordinal) ? StateCommand.StepTimer.Counters() : string.Empty));
+        var outputLock = new Lock();
+        void Log(string line)
+        {
+            lock (outputLock)
+            {
+                output.WriteLine(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) + " " + line
+                    + (StateCommand.StepTimer.Enabled && line.Contains(" in ", StringComparison.Ordinal) && line.Contains(" ms: ", StringComparison.Ordinal) ? StateCommand.StepTimer.Counters() : string.Empty));
+                output.Flush();
+            }
+        }
+
+        // The ha section: checked on this host before the first change, then followed while watching.
+        var ha = initial is null ? null : Ipvs.Ha.HaSectionReader.Of(initial);
+        if (ha is not null && settings.Netns is not null)
+        {
+            Console.Error.WriteLine("ipvs: an ha section needs ipvs to run inside the director's network namespace (ip netns exec), not --netns: its sysctls and addresses are the namespace's; nothing was changed");
+            return StateCommand.ExitError;
+        }
+
+        string? haError = null;
+        await using var haRuntime = ha is null ? null : Cli.Ha.HaRuntime.Prepare(ha, settings.HaNode, Ipvs.Ha.HaPaths.DefaultRunDirectory, client, Log, time, out haError);
+        if (ha is not null && haRuntime is null)
+        {
+            Console.Error.WriteLine(haError!.Contains(": error: ", StringComparison.Ordinal) ? haError : "ipvs: " + haError);
+            Console.Error.WriteLine($"ipvs: {settings.File}: the ha section cannot work on this host; nothing was changed");
+            return StateCommand.ExitError;
+        }
+
+        if (haRuntime is not null && !await haRuntime.StartAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return StateCommand.ExitError;
+        }
 
         using var changes = new FileChangeSignal(settings.File);
-        // Successive versions of one file: only the services whose text changed are parsed again.
-        var reader = new IncrementalConfigReader(settings.File);
+        // Successive versions of one file: only the services whose text changed are parsed again
+        // (a file with an ha section is read whole each time: extension sections are).
+        var reader = new IncrementalConfigReader(settings.File, ha is null ? null : Ipvs.Ha.HaSectionReader.AddTo(IpvsConfigReaderOptions.Default));
         var file = new ReusableFileReader(settings.File);
         var watcher = new IpvsStateWatcher(
             file.Read,
-            bytes => reader.Parse(bytes.Span),
+            bytes => ha is null ? reader.Parse(bytes.Span) : Ipvs.Ha.HaSectionReader.Complete(reader.Parse(bytes.Span)),
             (config, fileChanged, cancel) => fileChanged ? reconciler.ApplyFileChangeAsync(config, cancel) : reconciler.ApplyAsync(config, cancel),
             changes,
             new IpvsWatchOptions { ResyncInterval = settings.Resync, TimeProvider = time },
@@ -263,7 +300,7 @@ internal static class ApplyCommand
 
     private static string Changes(int count) => count + (count == 1 ? " change" : " changes");
 
-    private sealed record Settings(string File, bool Prune, bool DryRun, TimeSpan DrainTimeout, string? StateFile, bool Watch, TimeSpan Resync, string? Netns, bool Quiet);
+    private sealed record Settings(string File, bool Prune, bool DryRun, TimeSpan DrainTimeout, string? StateFile, bool Watch, TimeSpan Resync, string? Netns, bool Quiet, string? HaNode);
 
     /// <summary>
     /// One apply at a time per drain state (per namespace): two would fight over weights and the

@@ -94,7 +94,8 @@ internal static class StateCommand
     /// <summary>Reads and validates the file, printing every diagnostic; null when it is refused.</summary>
     internal static IpvsConfig? ReadConfig(string file, TextWriter error)
     {
-        var result = IpvsConfigReader.ReadFile(file);
+        // The ha section (docs/ha.md) is part of the schema everywhere; apply --watch follows it.
+        var result = Ipvs.Ha.HaSectionReader.ReadFile(file);
         PrintDiagnostics(result, file, error);
         return result.Config;
     }
