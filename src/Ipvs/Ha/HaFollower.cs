@@ -372,6 +372,13 @@ public sealed class HaFollower : IDisposable
     {
         lock (_lock)
         {
+            // The master's own table is the one in use: lowering it would move the addresses
+            // away for nothing (a repaired backup daemon on the master, ipvs restarted there).
+            if (_role?.State == HaRoleState.Master)
+            {
+                return;
+            }
+
             _holdUntil = _time.GetTimestamp() + (long)(Config.RejoinDelay.TotalSeconds * _time.TimestampFrequency);
             _holdReason = reason;
         }

@@ -129,6 +129,19 @@ public sealed class HaFollowerTests : IDisposable
     }
 
     [Fact]
+    public void TheMaster_IsNeverHeld_ForARestartedBackupDaemon()
+    {
+        // Lowering the master would move the addresses away from the table in use, for nothing.
+        Paths.WriteRole(new HaRole(HaRoleState.Master, 150, _clock.GetUtcNow()));
+        _follower.RefreshRole();
+
+        _follower.HoldForRejoin("its backup sync daemon was just started");
+
+        Assert.Equal(0, Paths.ReadTrack());
+        Assert.Null(_follower.Snapshot().HoldReason);
+    }
+
+    [Fact]
     public async Task KeepalivedsInitFile_IsUndoneAtOnce_OnceIpvsIsReady()
     {
         _follower.UpdateTrack();
