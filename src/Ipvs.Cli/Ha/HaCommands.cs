@@ -201,24 +201,11 @@ internal static class HaCommands
             problem = e.Message;
         }
 
-        var role = paths.ReadRole();
-        var track = paths.ReadTrack() ?? 0;
-        return new HaStatus
+        return HaStatus.For(ha, self, paths.ReadRole(), paths.ReadTrack() ?? 0, DateTimeOffset.UtcNow) with
         {
-            Instance = ha.Instance,
-            Node = self.Name,
-            Address = self.Address,
-            Role = role?.State ?? HaRoleState.Unknown,
-            RoleSince = role?.Since,
-            ReportedPriority = role?.Priority,
-            BasePriority = self.Priority,
-            EffectivePriority = Math.Clamp(self.Priority - (track * ha.Health.Penalty), 1, 254),
-            TrackValue = track,
             HeldAddresses = HaFollower.HeldAddresses(ha),
             SyncDaemons = daemons,
             SyncProblem = problem ?? "no ipvs daemon runs for this node (ipvs care -f or ipvs apply --watch)",
-            Updated = DateTimeOffset.UtcNow,
-            Peers = [.. ha.PeersOf(self).Select(p => p.Name + " " + p.Address)],
         };
     }
 

@@ -45,6 +45,13 @@ public sealed record HaConfig
     /// </summary>
     public TimeSpan RejoinDelay { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The priority keepalived advertises for <paramref name="node"/> when the track file holds <paramref name="trackValue"/> (bounded to 1..254, as keepalived does).</summary>
+    public int EffectivePriority(HaNode node, int trackValue)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return Math.Clamp(node.Priority - (Math.Max(trackValue, 0) * Health.Penalty), 1, 254);
+    }
+
     /// <summary>
     /// The track file's number that puts this node's priority at keepalived's floor (1): held
     /// while rejoining, and what keepalived writes when it starts (<c>init_file … overwrite</c>),

@@ -488,7 +488,7 @@ public sealed class HaFollower : IDisposable
         return Math.Min(downServices, max);
     }
 
-    private int EffectivePriority(int trackValue) => Math.Clamp(Node.Priority - (trackValue * Config.Health.Penalty), 1, 254);
+    private int EffectivePriority(int trackValue) => Config.EffectivePriority(Node, trackValue);
 
     /// <summary>The follower's view of this director now.</summary>
     public HaStatus Snapshot()
@@ -511,17 +511,8 @@ public sealed class HaFollower : IDisposable
             holdReason = _holdReason;
         }
 
-        return new HaStatus
+        return HaStatus.For(Config, Node, role, track, _time.GetUtcNow()) with
         {
-            Instance = Config.Instance,
-            Node = Node.Name,
-            Address = Node.Address,
-            Role = role?.State ?? HaRoleState.Unknown,
-            RoleSince = role?.Since,
-            ReportedPriority = role?.Priority,
-            BasePriority = Node.Priority,
-            EffectivePriority = EffectivePriority(track),
-            TrackValue = Math.Max(track, 0),
             HoldReason = holdReason,
             DownServices = down,
             HeldAddresses = HeldAddresses(Config),
@@ -530,8 +521,6 @@ public sealed class HaFollower : IDisposable
             Transitions = transitions,
             ProcessId = Environment.ProcessId,
             Started = Started,
-            Updated = _time.GetUtcNow(),
-            Peers = [.. Config.PeersOf(Node).Select(p => p.Name + " " + p.Address)],
         };
     }
 

@@ -70,6 +70,28 @@ public sealed record HaStatus
     /// <summary>The other nodes, as "NAME ADDRESS".</summary>
     public IReadOnlyList<string> Peers { get; init; } = [];
 
+    /// <summary>What the configuration, the role and the track file's number say of a node; the rest is left empty.</summary>
+    public static HaStatus For(HaConfig ha, HaNode node, HaRole? role, int trackValue, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(ha);
+        ArgumentNullException.ThrowIfNull(node);
+        var track = Math.Max(trackValue, 0);
+        return new HaStatus
+        {
+            Instance = ha.Instance,
+            Node = node.Name,
+            Address = node.Address,
+            Role = role?.State ?? HaRoleState.Unknown,
+            RoleSince = role?.Since,
+            ReportedPriority = role?.Priority,
+            BasePriority = node.Priority,
+            EffectivePriority = ha.EffectivePriority(node, track),
+            TrackValue = track,
+            Updated = now,
+            Peers = [.. ha.PeersOf(node).Select(p => p.Name + " " + p.Address)],
+        };
+    }
+
     /// <summary>The JSON form.</summary>
     public string ToJson()
     {
