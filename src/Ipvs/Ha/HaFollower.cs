@@ -24,6 +24,7 @@ public sealed class HaFollower : IDisposable
     private readonly Action<string> _log;
     private readonly Lock _lock = new();
     private readonly Lock _trackLock = new();
+    private readonly Lock _roleLock = new();
     private readonly Lock _statusLock = new();
     private volatile bool _disposed;
     private readonly FileSystemWatcher? _watcher;
@@ -316,34 +317,40 @@ public sealed class HaFollower : IDisposable
     /// <summary>Reads the role file; logs and reports a change. Returns the role now known.</summary>
     public HaRole? RefreshRole()
     {
-        var read = Paths.ReadRole();
+        HaRole? read;
         HaRole? previous;
         var changed = false;
-        lock (_lock)
+        // Reading and applying are one step: a read made before a newer one (the watcher's thread
+        // and a caller racing) must not be applied after it and bring an old role back.
+        lock (_roleLock)
         {
-            previous = _role;
-            if (read is not null && read != previous)
+            read = Paths.ReadRole();
+            lock (_lock)
             {
-                changed = true;
-                _role = read;
-                if (previous is not null)
+                previous = _role;
+                if (read is not null && read != previous)
                 {
-                    _transitions++;
-                }
+                    changed = true;
+                    _role = read;
+                    if (previous is not null)
+                    {
+                        _transitions++;
+                    }
 
-                // A director without its interface misses the peer's syncs: it stays at the floor
-                // while in FAULT (so that it cannot preempt the moment it is back), then for the
-                // rejoin delay while the peer's sync daemon refreshes the connections it missed.
-                if (read.State == HaRoleState.Fault)
-                {
-                    _holdWhileFault = true;
-                    _holdReason = "keepalived reports FAULT (its interface is down): it missed the peer's syncs";
-                }
-                else if (_holdWhileFault)
-                {
-                    _holdWhileFault = false;
-                    _holdUntil = _time.GetTimestamp() + (long)(Config.RejoinDelay.TotalSeconds * _time.TimestampFrequency);
-                    _holdReason = $"back from FAULT: waiting {ConfigValues.FormatDuration(Config.RejoinDelay)} for the peer's sync daemon to refresh the connections it missed";
+                    // A director without its interface misses the peer's syncs: it stays at the floor
+                    // while in FAULT (so that it cannot preempt the moment it is back), then for the
+                    // rejoin delay while the peer's sync daemon refreshes the connections it missed.
+                    if (read.State == HaRoleState.Fault)
+                    {
+                        _holdWhileFault = true;
+                        _holdReason = "keepalived reports FAULT (its interface is down): it missed the peer's syncs";
+                    }
+                    else if (_holdWhileFault)
+                    {
+                        _holdWhileFault = false;
+                        _holdUntil = _time.GetTimestamp() + (long)(Config.RejoinDelay.TotalSeconds * _time.TimestampFrequency);
+                        _holdReason = $"back from FAULT: waiting {ConfigValues.FormatDuration(Config.RejoinDelay)} for the peer's sync daemon to refresh the connections it missed";
+                    }
                 }
             }
         }

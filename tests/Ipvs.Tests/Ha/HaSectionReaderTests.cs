@@ -1,6 +1,8 @@
 using System.Net;
 using Ipvs.Ha;
+using System.Text.RegularExpressions;
 using Ipvs.State;
+using Ipvs.Testing;
 
 namespace Ipvs.Tests.Ha;
 
@@ -98,6 +100,22 @@ public sealed class HaSectionReaderTests
         Assert.Equal(0.5, ha.Health.MinHealthyFraction);
         Assert.Equal(80, ha.Health.Penalty);
         Assert.Equal(0, ha.StatusPort);
+    }
+
+    [Fact]
+    public void TheDocsPair_IsAValidFile_AndMakesKeepalivedsConfiguration()
+    {
+        // docs/ha.md's set-up example, with care's health keys: what an operator copies must work.
+        var markdown = File.ReadAllText(Path.Combine(TestPaths.Root, "docs", "ha.md"));
+        var block = Regex.Match(markdown, "```yaml\n(services:.*?)```", RegexOptions.Singleline);
+        Assert.True(block.Success, "docs/ha.md has no yaml block with services");
+
+        var result = HaSectionReader.Parse(block.Groups[1].Value, "services.yaml", new IpvsConfigReaderOptions());
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        var ha = HaSectionReader.Of(result.Config!)!;
+        Assert.Equal(["lb1", "lb2"], ha.Nodes.Select(n => n.Name));
+        Assert.Equal("198.18.0.100/32", Assert.Single(ha.VirtualAddresses).ToString());
+        Assert.Contains("virtual_router_id 51", KeepalivedConfigWriter.Write(ha, ha.Nodes[0], new HaPaths("/run/ipvs", ha.Instance, "lb1"), "/usr/sbin/ipvs", null), StringComparison.Ordinal);
     }
 
     [Fact]
