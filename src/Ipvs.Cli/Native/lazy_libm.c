@@ -1,5 +1,6 @@
 /*
- * The six libm functions the Native AOT runtime imports (ceil, cos, floor, modf, pow, sin),
+ * The seven libm functions the Native AOT runtime imports (ceil, cos, floor, log, modf, pow, sin;
+ * .NET 10 added log, for the allocation sampler of its threads),
  * resolved from libm.so.6 only when one is first called.
  *
  * Why: linked the usual way (-lm), the dynamic loader maps libm, runs its IFUNC resolvers and
@@ -44,5 +45,6 @@ IPVS_LAZY(double, ceil, (double x), (x))
 IPVS_LAZY(double, floor, (double x), (x))
 IPVS_LAZY(double, cos, (double x), (x))
 IPVS_LAZY(double, sin, (double x), (x))
+IPVS_LAZY(double, log, (double x), (x))
 IPVS_LAZY(double, pow, (double x, double y), (x, y))
 IPVS_LAZY(double, modf, (double x, double *integral), (x, integral))
