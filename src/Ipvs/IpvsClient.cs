@@ -10,15 +10,15 @@ namespace Ipvs;
 /// <summary>
 /// A connection to the kernel's IPVS over Generic Netlink: services, real servers, counters,
 /// timeouts and sync daemons. One socket serves every request; batches of changes go to the
-/// kernel many per send (see <see cref="ExecuteAsync(IEnumerable{IpvsOperation}, CancellationToken)"/>).
+/// kernel many per send (see <see cref="Execute"/>).
 /// </summary>
 /// <remarks>
 /// Needs CAP_NET_ADMIN in the network namespace it works on. Thread-safe: requests from several
-/// threads are serialized. The kernel answers IPVS requests while they are being sent, so the
-/// asynchronous methods do not wait on I/O in practice; cancellation is honoured between batches
-/// and while waiting for a reply.
+/// threads are serialized. Synchronous: the kernel answers IPVS requests while they are being
+/// sent, so there is no I/O to wait on (see <see cref="IIpvs"/>); cancellation is honoured
+/// between batches and while waiting for a reply.
 /// </remarks>
-public sealed class IpvsClient : IDisposable
+public sealed class IpvsClient : IIpvs, IDisposable
 {
     private readonly NetlinkSocket _socket;
     private readonly ushort _familyId;
@@ -105,160 +105,101 @@ public sealed class IpvsClient : IDisposable
         }
     }
 
-    /// <inheritdoc cref="Open"/>
-    public static Task<IpvsClient> OpenAsync(IpvsClientOptions? options = null, CancellationToken cancellationToken = default) =>
-        Complete(() => Open(options), cancellationToken);
+    /// <inheritdoc/>
+    public IpvsInfo GetInfo(CancellationToken cancellationToken = default) =>
+        Single(IpvsOperationKind.GetInfo, IpvsGenl.CmdGetInfo, null, static m => IpvsCodec.DecodeInfo(m), cancellationToken);
 
-    /// <summary>Reads the IPVS version and connection table size.</summary>
-    public Task<IpvsInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>
-        Complete(() => Single(IpvsOperationKind.GetInfo, IpvsGenl.CmdGetInfo, null, static m => IpvsCodec.DecodeInfo(m), cancellationToken), cancellationToken);
+    /// <inheritdoc/>
+    /// <remarks>In the kernel's (hash) order.</remarks>
+    public IReadOnlyList<VirtualService> GetServices(CancellationToken cancellationToken = default) => ListServices(cancellationToken);
 
-    /// <summary>Lists every virtual service, in the kernel's (hash) order.</summary>
-    public Task<IReadOnlyList<VirtualService>> GetServicesAsync(CancellationToken cancellationToken = default) =>
-        Complete(() => ListServices(cancellationToken), cancellationToken);
-
-    /// <summary>Reads one virtual service; null when it does not exist.</summary>
-    public Task<VirtualService?> GetServiceAsync(VirtualServiceKey key, CancellationToken cancellationToken = default)
+    /// <inheritdoc/>
+    public VirtualService? GetService(VirtualServiceKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Complete(() => GetService(key, cancellationToken), cancellationToken);
+        try
+        {
+            return Single(IpvsOperationKind.GetService, IpvsGenl.CmdGetService, key, static m => IpvsCodec.DecodeService(m), cancellationToken);
+        }
+        catch (ServiceNotFoundException)
+        {
+            return null;
+        }
     }
 
-    /// <summary>Creates a virtual service.</summary>
-    /// <exception cref="ServiceExistsException">It exists already.</exception>
-    /// <exception cref="SchedulerNotFoundException">The kernel has no such scheduler or persistence engine.</exception>
-    public Task AddServiceAsync(VirtualService service, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.AddService(service), cancellationToken);
-
-    /// <summary>Changes a virtual service's scheduler, flags, timeout, netmask or persistence engine.</summary>
-    /// <exception cref="ServiceNotFoundException">It does not exist.</exception>
-    public Task UpdateServiceAsync(VirtualService service, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.UpdateService(service), cancellationToken);
-
-    /// <summary>Deletes a virtual service and its real servers.</summary>
-    /// <exception cref="ServiceNotFoundException">It does not exist.</exception>
-    public Task DeleteServiceAsync(VirtualServiceKey key, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.DeleteService(key), cancellationToken);
-
-    /// <summary>Lists a virtual service's real servers (empty when the service does not exist, as the kernel answers).</summary>
-    public Task<IReadOnlyList<RealServer>> GetRealServersAsync(VirtualServiceKey key, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return Complete(() => ListRealServers([key], cancellationToken)[0], cancellationToken);
-    }
-
-    /// <summary>
-    /// Lists the real servers of many services at once, on one socket: a send and a receive per
-    /// service (the kernel runs one dump at a time per socket), without the per-call overhead.
-    /// The result is aligned with <paramref name="keys"/>.
-    /// </summary>
-    public Task<IReadOnlyList<IReadOnlyList<RealServer>>> GetRealServersAsync(IReadOnlyList<VirtualServiceKey> keys, CancellationToken cancellationToken = default)
+    /// <inheritdoc/>
+    /// <remarks>On one socket: a send and a receive per service (the kernel runs one dump at a time per socket), without the per-call overhead.</remarks>
+    public IReadOnlyList<IReadOnlyList<RealServer>> GetRealServers(IReadOnlyList<VirtualServiceKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return Complete(() => ListRealServers(keys, cancellationToken), cancellationToken);
+        return ListRealServers(keys, cancellationToken);
     }
 
-    /// <summary>Reads the whole table: every service with its real servers.</summary>
-    public Task<IReadOnlyList<IpvsTableEntry>> GetTableAsync(CancellationToken cancellationToken = default) =>
-        Complete(() => GetTable(cancellationToken), cancellationToken);
+    /// <inheritdoc/>
+    public IReadOnlyList<IpvsTableEntry> GetTable(CancellationToken cancellationToken = default)
+    {
+        var services = ListServices(cancellationToken);
+        var keys = new VirtualServiceKey[services.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = services[i].Key;
+        }
 
-    /// <summary>Adds a real server to a virtual service.</summary>
-    /// <exception cref="ServiceNotFoundException">The service does not exist.</exception>
-    /// <exception cref="RealServerExistsException">The server is there already.</exception>
-    public Task AddRealServerAsync(VirtualServiceKey service, RealServer server, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.AddRealServer(service, server), cancellationToken);
+        var servers = ListRealServers(keys, cancellationToken);
+        var entries = new IpvsTableEntry[services.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new IpvsTableEntry(services[i], servers[i]);
+        }
 
-    /// <summary>Changes a real server's weight, thresholds, forwarding method or tunnel settings.</summary>
-    /// <exception cref="RealServerNotFoundException">The server is not in that service.</exception>
-    public Task UpdateRealServerAsync(VirtualServiceKey service, RealServer server, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.UpdateRealServer(service, server), cancellationToken);
+        return entries;
+    }
 
-    /// <summary>Removes a real server from a virtual service.</summary>
-    /// <exception cref="RealServerNotFoundException">The server is not in that service.</exception>
-    public Task DeleteRealServerAsync(VirtualServiceKey service, IPAddress address, ushort port, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.DeleteRealServer(service, address, port), cancellationToken);
+    /// <inheritdoc/>
+    public IpvsTimeouts GetTimeouts(CancellationToken cancellationToken = default) =>
+        Single(IpvsOperationKind.GetTimeouts, IpvsGenl.CmdGetConfig, null, static m => IpvsCodec.DecodeTimeouts(m), cancellationToken);
 
-    /// <summary>Zeroes the counters of one service, or of every service when <paramref name="service"/> is null.</summary>
-    public Task ZeroCountersAsync(VirtualServiceKey? service = null, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.ZeroCounters(service), cancellationToken);
+    /// <inheritdoc/>
+    public IReadOnlyList<SyncDaemon> GetSyncDaemons(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var handler = new DaemonListHandler();
+            StartRequest(IpvsGenl.CmdGetDaemon, dump: true);
+            _writer.EndMessage();
+            var outcome = Send(handler, cancellationToken)[0];
+            ThrowIfFailed(IpvsOperationKind.ListSyncDaemons, outcome, null);
+            return handler.Daemons;
+        }
+    }
 
-    /// <summary>Deletes every virtual service.</summary>
-    public Task FlushAsync(CancellationToken cancellationToken = default) => RunAsync(IpvsOperation.Flush(), cancellationToken);
-
-    /// <summary>Reads the TCP, TCP FIN and UDP timeouts.</summary>
-    public Task<IpvsTimeouts> GetTimeoutsAsync(CancellationToken cancellationToken = default) =>
-        Complete(() => Single(IpvsOperationKind.GetTimeouts, IpvsGenl.CmdGetConfig, null, static m => IpvsCodec.DecodeTimeouts(m), cancellationToken), cancellationToken);
-
-    /// <summary>Sets the timeouts; a zero value keeps the current one.</summary>
-    public Task SetTimeoutsAsync(IpvsTimeouts timeouts, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.SetTimeouts(timeouts), cancellationToken);
-
-    /// <summary>Lists the running sync daemons (at most one master and one backup).</summary>
-    public Task<IReadOnlyList<SyncDaemon>> GetSyncDaemonsAsync(CancellationToken cancellationToken = default) =>
-        Complete(() => ListSyncDaemons(cancellationToken), cancellationToken);
-
-    /// <summary>Starts a sync daemon.</summary>
-    /// <exception cref="SyncDaemonExistsException">One of that role runs already.</exception>
-    public Task StartSyncDaemonAsync(SyncDaemon daemon, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.StartSyncDaemon(daemon), cancellationToken);
-
-    /// <summary>Stops the sync daemon of a role.</summary>
-    /// <exception cref="SyncDaemonNotFoundException">None of that role runs.</exception>
-    public Task StopSyncDaemonAsync(SyncDaemonState state, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.StopSyncDaemon(state), cancellationToken);
-
-    /// <summary>Lists the local addresses of a service (kernels with the FULLNAT extension only).</summary>
-    /// <exception cref="IpvsFeatureNotSupportedException">The kernel has no FULLNAT extension; nothing was sent.</exception>
-    /// <exception cref="ServiceNotFoundException">The service does not exist.</exception>
-    public Task<IReadOnlyList<LocalAddress>> GetLocalAddressesAsync(VirtualServiceKey service, CancellationToken cancellationToken = default)
+    /// <inheritdoc/>
+    public IReadOnlyList<LocalAddress> GetLocalAddresses(VirtualServiceKey service, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return Complete(() => ListLocalAddresses(service, cancellationToken), cancellationToken);
+        RequireFullNat(IpvsOperationKind.ListLocalAddresses, service.ToString());
+        lock (_lock)
+        {
+            var handler = new LocalAddressListHandler(service.Family);
+            StartRequest(IpvsGenl.CmdGetLocalAddress, dump: true);
+            IpvsCodec.WriteServiceKey(_writer, service);
+            _writer.EndMessage();
+            var outcome = Send(handler, cancellationToken)[0];
+            ThrowIfFailed(IpvsOperationKind.ListLocalAddresses, outcome, service.ToString());
+            return handler.Addresses;
+        }
     }
 
-    /// <summary>Adds a local address to a service (kernels with the FULLNAT extension only).</summary>
-    /// <exception cref="IpvsFeatureNotSupportedException">The kernel has no FULLNAT extension; nothing was sent.</exception>
-    public Task AddLocalAddressAsync(VirtualServiceKey service, IPAddress address, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.AddLocalAddress(service, address), cancellationToken);
-
-    /// <summary>Removes a local address from a service (kernels with the FULLNAT extension only).</summary>
-    /// <exception cref="IpvsFeatureNotSupportedException">The kernel has no FULLNAT extension; nothing was sent.</exception>
-    public Task DeleteLocalAddressAsync(VirtualServiceKey service, IPAddress address, CancellationToken cancellationToken = default) =>
-        RunAsync(IpvsOperation.DeleteLocalAddress(service, address), cancellationToken);
-
-    /// <summary>
-    /// Sends many operations to the kernel, as many per send as its buffers allow, and returns
-    /// each one's result in order. The kernel applies each operation on its own, in order: a
-    /// refused one does not stop the rest (so a real server whose service failed to be created
-    /// fails too, with <see cref="ServiceNotFoundException"/>).
-    /// </summary>
-    /// <exception cref="ArgumentException">An operation is malformed; nothing was sent.</exception>
-    /// <exception cref="IpvsFeatureNotSupportedException">An operation needs the FULLNAT extension this kernel lacks; nothing was sent.</exception>
-    public Task<IpvsBatchResult> ExecuteAsync(IEnumerable<IpvsOperation> operations, CancellationToken cancellationToken = default)
+    /// <inheritdoc/>
+    /// <remarks>
+    /// As many operations per send as the kernel's buffers allow. A real server whose service
+    /// failed to be created fails too, with <see cref="ServiceNotFoundException"/>.
+    /// </remarks>
+    public IpvsBatchResult Execute(IReadOnlyList<IpvsOperation> operations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        return Complete(() => ExecuteBatch(operations as IReadOnlyList<IpvsOperation> ?? operations.ToArray(), cancellationToken), cancellationToken);
+        return ExecuteBatch(operations, cancellationToken);
     }
-
-    // Synchronous forms of the reads and of ExecuteAsync, for the command-line layers, where
-    // every millisecond of start-up counts: the kernel answers while requests are sent, so tasks
-    // only add work there.
-
-    internal IpvsInfo GetInfo() =>
-        Single(IpvsOperationKind.GetInfo, IpvsGenl.CmdGetInfo, null, static m => IpvsCodec.DecodeInfo(m), CancellationToken.None);
-
-    internal IReadOnlyList<VirtualService> GetServices() => ListServices(CancellationToken.None);
-
-    internal VirtualService? GetService(VirtualServiceKey key) => GetService(key, CancellationToken.None);
-
-    internal IReadOnlyList<IReadOnlyList<RealServer>> GetRealServers(IReadOnlyList<VirtualServiceKey> keys) => ListRealServers(keys, CancellationToken.None);
-
-    internal IpvsTimeouts GetTimeouts() =>
-        Single(IpvsOperationKind.GetTimeouts, IpvsGenl.CmdGetConfig, null, static m => IpvsCodec.DecodeTimeouts(m), CancellationToken.None);
-
-    internal IReadOnlyList<SyncDaemon> GetSyncDaemons() => ListSyncDaemons(CancellationToken.None);
-
-    internal IpvsBatchResult Execute(IReadOnlyList<IpvsOperation> operations) => ExecuteBatch(operations, CancellationToken.None);
 
     /// <summary>Closes the netlink socket.</summary>
     public void Dispose()
@@ -287,18 +228,6 @@ public sealed class IpvsClient : IDisposable
         }
     }
 
-    private VirtualService? GetService(VirtualServiceKey key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return Single(IpvsOperationKind.GetService, IpvsGenl.CmdGetService, key, static m => IpvsCodec.DecodeService(m), cancellationToken);
-        }
-        catch (ServiceNotFoundException)
-        {
-            return null;
-        }
-    }
-
     private IReadOnlyList<IReadOnlyList<RealServer>> ListRealServers(IReadOnlyList<VirtualServiceKey> keys, CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
@@ -324,53 +253,6 @@ public sealed class IpvsClient : IDisposable
             }
 
             return handler.Servers;
-        }
-    }
-
-    private IReadOnlyList<IpvsTableEntry> GetTable(CancellationToken cancellationToken)
-    {
-        var services = ListServices(cancellationToken);
-        var keys = new VirtualServiceKey[services.Count];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            keys[i] = services[i].Key;
-        }
-
-        var servers = ListRealServers(keys, cancellationToken);
-        var entries = new IpvsTableEntry[services.Count];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            entries[i] = new IpvsTableEntry(services[i], servers[i]);
-        }
-
-        return entries;
-    }
-
-    private IReadOnlyList<SyncDaemon> ListSyncDaemons(CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            var handler = new DaemonListHandler();
-            StartRequest(IpvsGenl.CmdGetDaemon, dump: true);
-            _writer.EndMessage();
-            var outcome = Send(handler, cancellationToken)[0];
-            ThrowIfFailed(IpvsOperationKind.ListSyncDaemons, outcome, null);
-            return handler.Daemons;
-        }
-    }
-
-    private IReadOnlyList<LocalAddress> ListLocalAddresses(VirtualServiceKey service, CancellationToken cancellationToken)
-    {
-        RequireFullNat(IpvsOperationKind.ListLocalAddresses, service.ToString());
-        lock (_lock)
-        {
-            var handler = new LocalAddressListHandler(service.Family);
-            StartRequest(IpvsGenl.CmdGetLocalAddress, dump: true);
-            IpvsCodec.WriteServiceKey(_writer, service);
-            _writer.EndMessage();
-            var outcome = Send(handler, cancellationToken)[0];
-            ThrowIfFailed(IpvsOperationKind.ListLocalAddresses, outcome, service.ToString());
-            return handler.Addresses;
         }
     }
 
@@ -417,23 +299,6 @@ public sealed class IpvsClient : IDisposable
             ThrowIfFailed(kind, outcome, key?.ToString());
             return handler.Value ?? throw new IpvsException(kind, LibC.EINVAL, key?.ToString(), "the kernel sent no reply");
         }
-    }
-
-    private Task RunAsync(IpvsOperation operation, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(operation);
-        return Complete(
-            () =>
-            {
-                var result = ExecuteBatch([operation], cancellationToken)[0];
-                if (result.Error is not null)
-                {
-                    throw result.Error;
-                }
-
-                return true;
-            },
-            cancellationToken);
     }
 
     private IpvsBatchResult ExecuteBatch(IReadOnlyList<IpvsOperation> operations, CancellationToken cancellationToken)
@@ -519,27 +384,6 @@ public sealed class IpvsClient : IDisposable
         if (!outcome.Succeeded)
         {
             throw IpvsException.Create(kind, outcome.Errno, target, outcome.KernelMessage);
-        }
-    }
-
-    private static Task<T> Complete<T>(Func<T> work, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled<T>(cancellationToken);
-        }
-
-        try
-        {
-            return Task.FromResult(work());
-        }
-        catch (OperationCanceledException e)
-        {
-            return Task.FromCanceled<T>(e.CancellationToken.IsCancellationRequested ? e.CancellationToken : cancellationToken);
-        }
-        catch (Exception e)
-        {
-            return Task.FromException<T>(e);
         }
     }
 

@@ -72,7 +72,7 @@ public enum IpvsOperationKind
 
 /// <summary>
 /// One change to the IPVS table. Many of them go to the kernel in one send through
-/// <see cref="IpvsClient.ExecuteAsync(IEnumerable{IpvsOperation}, CancellationToken)"/>; each gets its own result.
+/// <see cref="IIpvs.Execute(IReadOnlyList{IpvsOperation}, CancellationToken)"/>; each gets its own result.
 /// </summary>
 public abstract record IpvsOperation
 {

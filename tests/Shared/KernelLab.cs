@@ -42,7 +42,7 @@ internal static class KernelLab
         try
         {
             using var client = IpvsClient.Open();
-            client.GetInfoAsync().GetAwaiter().GetResult();
+            client.GetInfo();
             return null;
         }
         catch (IpvsException e)

@@ -40,7 +40,7 @@ internal static class AddressCommands
             {
                 RequireFullNat(client);
                 CliContext.RequireService(client, key);
-                addresses = client.GetLocalAddressesAsync(key).GetAwaiter().GetResult();
+                addresses = client.GetLocalAddresses(key);
             }
 
             var view = new LocalAddressListView(key.ToString(), addresses.Select(ViewMapper.LocalAddress).ToArray());
@@ -99,7 +99,7 @@ internal static class AddressCommands
             using var client = context.Environment.OpenClient();
             RequireFullNat(client);
             Confirmation.Require(context.Console, parseResult.GetValue(yes), $"Remove every local address of service {key}?");
-            var addresses = client.GetLocalAddressesAsync(key).GetAwaiter().GetResult();
+            var addresses = client.GetLocalAddresses(key);
             context.Execute(client, addresses.Select(a => (IpvsOperation)IpvsOperation.DeleteLocalAddress(key, a.Address)).ToArray());
             return 0;
         });

@@ -458,7 +458,7 @@ internal sealed class CareDaemon
                     {
                         try
                         {
-                            await client.DeleteRealServerAsync(key, old.Address, old.Port, cancellationToken).ConfigureAwait(false);
+                            client.DeleteRealServer(key, old.Address, old.Port, cancellationToken);
                             _log.Info($"removed real server {old.Endpoint}: no longer in {_options.File}", [("service", key)]);
                         }
                         catch (IpvsException)
@@ -603,7 +603,7 @@ internal sealed class CareDaemon
         {
             try
             {
-                await client!.DeleteServiceAsync(key).ConfigureAwait(false);
+                client!.DeleteService(key);
                 _log.Info($"deleted virtual server {key}");
             }
             catch (ServiceNotFoundException)

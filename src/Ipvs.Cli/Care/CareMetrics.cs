@@ -16,9 +16,9 @@ internal sealed class CareMetrics : IVirtualServiceKeeperObserver
     private readonly ConcurrentDictionary<RealServerHealth, Histogram> _latency = new();
     private readonly ConcurrentDictionary<VirtualServiceKey, long> _kernelErrors = new();
     private readonly Func<IReadOnlyList<VirtualServiceKeeper>> _keepers;
-    private readonly IpvsClient? _client;
+    private readonly IIpvs? _client;
 
-    public CareMetrics(Func<IReadOnlyList<VirtualServiceKeeper>> keepers, IpvsClient? client)
+    public CareMetrics(Func<IReadOnlyList<VirtualServiceKeeper>> keepers, IIpvs? client)
     {
         _keepers = keepers;
         _client = client;
@@ -137,8 +137,8 @@ internal sealed class CareMetrics : IVirtualServiceKeeperObserver
             IReadOnlyList<RealServer> servers;
             try
             {
-                actual = await _client!.GetServiceAsync(key, cancellationToken).ConfigureAwait(false);
-                servers = actual is null ? [] : await _client.GetRealServersAsync(key, cancellationToken).ConfigureAwait(false);
+                actual = _client!.GetService(key, cancellationToken);
+                servers = actual is null ? [] : _client.GetRealServers(key, cancellationToken);
             }
             catch (IpvsException)
             {

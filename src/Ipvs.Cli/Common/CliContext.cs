@@ -29,7 +29,7 @@ internal sealed class CliContext
         IpvsBatchResult result;
         try
         {
-            result = client.ExecuteAsync(operations).GetAwaiter().GetResult();
+            result = client.Execute(operations);
         }
         catch (IpvsFeatureNotSupportedException e)
         {
@@ -57,6 +57,6 @@ internal sealed class CliContext
 
     /// <summary>Reads a service; an operation error naming it when it does not exist.</summary>
     public static Model.VirtualService RequireService(IpvsClient client, Model.VirtualServiceKey key) =>
-        client.GetServiceAsync(key).GetAwaiter().GetResult()
+        client.GetService(key)
             ?? throw new CliOperationException($"service {key} does not exist");
 }

@@ -33,7 +33,7 @@ internal static class VersionCommand
         try
         {
             using var client = context.Environment.OpenClient();
-            var info = client.GetInfoAsync().GetAwaiter().GetResult();
+            var info = client.GetInfo();
             kernel = new KernelIpvsView(info.Version.ToString(3), info.ConnectionTableSize, client.SupportsLocalAddresses);
         }
         catch (IpvsException e)

@@ -28,7 +28,7 @@ internal static class DaemonCommands
             IReadOnlyList<SyncDaemon> daemons;
             using (var client = context.Environment.OpenClient())
             {
-                daemons = client.GetSyncDaemonsAsync().GetAwaiter().GetResult();
+                daemons = client.GetSyncDaemons();
             }
 
             var views = daemons.OrderBy(d => d.State).Select(ViewMapper.Daemon).ToArray();

@@ -10,22 +10,22 @@ internal static class DemoCommand
     {
         _ = args;
         using var client = IpvsClient.Open();
-        var info = client.GetInfoAsync().GetAwaiter().GetResult();
+        var info = client.GetInfo();
         Console.WriteLine($"IPVS {info.Version} (connection table size {info.ConnectionTableSize})");
         var key = VirtualServiceKey.Tcp(IPAddress.Parse("198.18.0.1"), 80);
-        var result = client.ExecuteAsync(
+        var result = client.Execute(
         [
             IpvsOperation.AddService(new VirtualService(key) { Scheduler = "rr" }),
             IpvsOperation.AddRealServer(key, new RealServer(IPAddress.Parse("198.18.1.1"), 8080)),
             IpvsOperation.AddRealServer(key, new RealServer(IPAddress.Parse("198.18.1.2"), 8080) { Weight = 2 }),
             IpvsOperation.AddRealServer(key, new RealServer(IPAddress.Parse("198.18.1.3"), 8080) { Weight = 3, ForwardingMethod = ForwardingMethod.DirectRoute }),
-        ]).GetAwaiter().GetResult();
+        ]);
         foreach (var r in result)
         {
             Console.WriteLine($"{r.Operation.Kind} {r.Operation.Describe()}: {(r.Succeeded ? "ok" : r.Error!.Message)}");
         }
 
-        foreach (var entry in client.GetTableAsync().GetAwaiter().GetResult())
+        foreach (var entry in client.GetTable())
         {
             Console.WriteLine($"{entry.Service.Key} {entry.Service.Scheduler} flags={entry.Service.Flags} netmask={entry.Service.Netmask:X}");
             foreach (var server in entry.RealServers)

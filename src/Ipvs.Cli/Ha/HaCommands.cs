@@ -194,7 +194,7 @@ internal static class HaCommands
         try
         {
             using var client = context.Environment.OpenClient();
-            daemons = await client.GetSyncDaemonsAsync().ConfigureAwait(false);
+            daemons = client.GetSyncDaemons();
         }
         catch (IpvsException e)
         {

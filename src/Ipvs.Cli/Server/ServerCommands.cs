@@ -42,11 +42,11 @@ internal static class ServerCommands
                 if (key is not null)
                 {
                     CliContext.RequireService(client, key);
-                    views.AddRange(Ordering.Servers(client.GetRealServersAsync(key).GetAwaiter().GetResult()).Select(s => ViewMapper.Server(key, s, withStats)));
+                    views.AddRange(Ordering.Servers(client.GetRealServers(key)).Select(s => ViewMapper.Server(key, s, withStats)));
                 }
                 else
                 {
-                    foreach (var entry in Ordering.Services(client.GetTableAsync().GetAwaiter().GetResult()))
+                    foreach (var entry in Ordering.Services(client.GetTable()))
                     {
                         views.AddRange(Ordering.Servers(entry.RealServers).Select(s => ViewMapper.Server(entry.Service.Key, s, withStats)));
                     }
@@ -141,7 +141,7 @@ internal static class ServerCommands
             Confirmation.Require(context.Console, parseResult.GetValue(yes), $"Remove every real server of service {key}?");
             using var client = context.Environment.OpenClient();
             CliContext.RequireService(client, key);
-            var servers = client.GetRealServersAsync(key).GetAwaiter().GetResult();
+            var servers = client.GetRealServers(key);
             context.Execute(client, servers.Select(s => (IpvsOperation)IpvsOperation.DeleteRealServer(key, s.Address, s.Port)).ToArray());
             return 0;
         });
@@ -153,7 +153,7 @@ internal static class ServerCommands
     private static RealServer Find(IpvsClient client, VirtualServiceKey key, IPAddress address, ushort? port)
     {
         CliContext.RequireService(client, key);
-        var servers = client.GetRealServersAsync(key).GetAwaiter().GetResult();
+        var servers = client.GetRealServers(key);
         var matches = servers.Where(s => s.Address.Equals(address) && (port is null || s.Port == port)).ToArray();
         return matches.Length switch
         {

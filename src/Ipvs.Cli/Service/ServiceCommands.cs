@@ -37,7 +37,7 @@ internal static class ServiceCommands
             IReadOnlyList<IpvsTableEntry> table;
             using (var client = context.Environment.OpenClient())
             {
-                table = client.GetTableAsync().GetAwaiter().GetResult();
+                table = client.GetTable();
             }
 
             var views = Ordering.Services(table)
@@ -84,7 +84,7 @@ internal static class ServiceCommands
             bool exists;
             using (var client = context.Environment.OpenClient())
             {
-                exists = client.GetServiceAsync(key).GetAwaiter().GetResult() is not null;
+                exists = client.GetService(key) is not null;
             }
 
             if (!parseResult.GetValue(quiet))
@@ -117,7 +117,7 @@ internal static class ServiceCommands
             using (var client = context.Environment.OpenClient())
             {
                 service = CliContext.RequireService(client, key);
-                servers = client.GetRealServersAsync(key).GetAwaiter().GetResult();
+                servers = client.GetRealServers(key);
             }
 
             var view = ViewMapper.Service(service, Ordering.Servers(servers), withStats);
@@ -198,7 +198,7 @@ internal static class ServiceCommands
         {
             var key = targets.RequiredService(parseResult);
             using var client = context.Environment.OpenClient();
-            var servers = client.GetRealServersAsync(key).GetAwaiter().GetResult();
+            var servers = client.GetRealServers(key);
             if (servers.Count > 0)
             {
                 Confirmation.Require(

@@ -44,7 +44,7 @@ internal static class ExportCommand
         IReadOnlyList<IpvsTableEntry> table;
         try
         {
-            table = await client.GetTableAsync(cancellationToken).ConfigureAwait(false);
+            table = client.GetTable(cancellationToken);
         }
         catch (IpvsException e)
         {

@@ -24,7 +24,7 @@ internal static class TimeoutCommands
             IpvsTimeouts timeouts;
             using (var client = context.Environment.OpenClient())
             {
-                timeouts = client.GetTimeoutsAsync().GetAwaiter().GetResult();
+                timeouts = client.GetTimeouts();
             }
 
             var view = ViewMapper.Timeouts(timeouts);

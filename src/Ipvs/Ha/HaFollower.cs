@@ -19,7 +19,7 @@ public sealed class HaFollower : IDisposable
     private const string SyncRefreshPeriodSysctl = "sync_refresh_period";
     private const byte RouteTypeLocal = 2;
 
-    private readonly IpvsClient? _client;
+    private readonly IIpvs? _client;
     private readonly TimeProvider _time;
     private readonly Action<string> _log;
     private readonly Lock _lock = new();
@@ -39,13 +39,13 @@ public sealed class HaFollower : IDisposable
     private string _syncProblem = string.Empty;
 
     /// <summary>Follows <paramref name="ha"/> as <paramref name="node"/>.</summary>
-    public HaFollower(HaConfig ha, HaNode node, IpvsClient client, HaPaths paths, TimeProvider? time = null, Action<string>? log = null)
+    public HaFollower(HaConfig ha, HaNode node, IIpvs client, HaPaths paths, TimeProvider? time = null, Action<string>? log = null)
         : this(ha, node, paths, time, log, client ?? throw new ArgumentNullException(nameof(client)))
     {
     }
 
     // Without a client: everything but the sync daemons (host tests of the role and the track file).
-    internal HaFollower(HaConfig ha, HaNode node, HaPaths paths, TimeProvider? time, Action<string>? log, IpvsClient? client)
+    internal HaFollower(HaConfig ha, HaNode node, HaPaths paths, TimeProvider? time, Action<string>? log, IIpvs? client)
     {
         ArgumentNullException.ThrowIfNull(ha);
         ArgumentNullException.ThrowIfNull(node);
@@ -237,20 +237,20 @@ public sealed class HaFollower : IDisposable
                 }
             }
 
-            var running = await client.GetSyncDaemonsAsync(cancellationToken).ConfigureAwait(false);
+            var running = client.GetSyncDaemons(cancellationToken);
             foreach (var state in new[] { SyncDaemonState.Master, SyncDaemonState.Backup })
             {
                 var current = running.FirstOrDefault(d => d.State == state);
                 var desired = sync.Enabled ? DesiredDaemon(state) : null;
                 if (current is not null && (desired is null || !SameDaemon(current, desired)))
                 {
-                    await client.StopSyncDaemonAsync(state, cancellationToken).ConfigureAwait(false);
+                    client.StopSyncDaemon(state, cancellationToken);
                     changes.Add($"stopped the {Describe(current)}");
                 }
 
                 if (desired is not null && (current is null || !SameDaemon(current, desired)))
                 {
-                    await client.StartSyncDaemonAsync(desired, cancellationToken).ConfigureAwait(false);
+                    client.StartSyncDaemon(desired, cancellationToken);
                     changes.Add($"started the {Describe(desired)}");
                     if (state == SyncDaemonState.Backup)
                     {
@@ -260,7 +260,7 @@ public sealed class HaFollower : IDisposable
                 }
             }
 
-            var daemons = await client.GetSyncDaemonsAsync(cancellationToken).ConfigureAwait(false);
+            var daemons = client.GetSyncDaemons(cancellationToken);
             lock (_lock)
             {
                 _daemons = daemons;

@@ -14,7 +14,7 @@ public sealed class VirtualServiceKeeper
 {
     private static readonly IVirtualServiceKeeperObserver s_silent = new SilentObserver();
 
-    private readonly IpvsClient _client;
+    private readonly IIpvs _client;
     private readonly IHealthProber _prober;
     private readonly IVirtualServiceKeeperObserver _observer;
     private readonly RoundScheduler _scheduler;
@@ -22,7 +22,7 @@ public sealed class VirtualServiceKeeper
 
     /// <summary>Creates a keeper; nothing is sent to the kernel until <see cref="EnsureAsync"/> or <see cref="RunAsync"/>.</summary>
     public VirtualServiceKeeper(
-        IpvsClient client,
+        IIpvs client,
         VirtualService service,
         IEnumerable<RealServer> servers,
         HealthCheckOptions options,
@@ -136,7 +136,7 @@ public sealed class VirtualServiceKeeper
     {
         try
         {
-            await _client.DeleteServiceAsync(Service.Key, cancellationToken).ConfigureAwait(false);
+            _client.DeleteService(Service.Key, cancellationToken);
             return true;
         }
         catch (ServiceNotFoundException)
@@ -180,15 +180,15 @@ public sealed class VirtualServiceKeeper
 
     private async Task<IReadOnlyList<IpvsOperationResult>> ReconcileAsync(IReadOnlyList<DesiredRealServer> desired, KernelChangeCause cause, CancellationToken cancellationToken)
     {
-        var actual = await _client.GetServiceAsync(Service.Key, cancellationToken).ConfigureAwait(false);
-        var present = actual is null ? [] : await _client.GetRealServersAsync(Service.Key, cancellationToken).ConfigureAwait(false);
+        var actual = _client.GetService(Service.Key, cancellationToken);
+        var present = actual is null ? [] : _client.GetRealServers(Service.Key, cancellationToken);
         var planned = Plan(actual, Service, present, desired);
         if (planned.Count == 0)
         {
             return [];
         }
 
-        var results = await _client.ExecuteAsync(planned, cancellationToken).ConfigureAwait(false);
+        var results = _client.Execute(planned, cancellationToken);
         foreach (var result in results)
         {
             _observer.KernelChanged(Service.Key, result, cause);

@@ -70,7 +70,7 @@ public sealed class IpvsApplyResult
 }
 
 /// <summary>
-/// Executes a plan through <see cref="IpvsClient.ExecuteAsync(IEnumerable{IpvsOperation}, CancellationToken)"/>,
+/// Executes a plan through <see cref="IIpvs.Execute(IReadOnlyList{IpvsOperation}, CancellationToken)"/>,
 /// pipelined: first every service change in one batch, then every real server change in another,
 /// leaving out the servers of services that could not be created (reported as skipped, not sent to
 /// fail). The kernel applies each operation on its own, so the result says exactly what was and
@@ -81,7 +81,7 @@ public static class IpvsPlanExecutor
     /// <summary>
     /// Checks what the kernel cannot be asked in advance: that every scheduler and persistence
     /// engine the plan uses can be loaded. Returns the problems (empty when none); call before
-    /// <see cref="ExecuteAsync"/> so that a missing module refuses the whole plan rather than part of it.
+    /// <see cref="Execute"/> so that a missing module refuses the whole plan rather than part of it.
     /// </summary>
     public static IReadOnlyList<string> CheckKernelSupport(IpvsPlan plan)
     {
@@ -134,7 +134,7 @@ public static class IpvsPlanExecutor
     }
 
     /// <summary>Executes the plan; never throws for refused operations (see the result).</summary>
-    public static async Task<IpvsApplyResult> ExecuteAsync(IpvsClient client, IpvsPlan plan, CancellationToken cancellationToken = default)
+    public static IpvsApplyResult Execute(IIpvs client, IpvsPlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(plan);
@@ -149,7 +149,7 @@ public static class IpvsPlanExecutor
         var failedServices = new HashSet<VirtualServiceKey>();
         if (serviceIndexes.Count > 0)
         {
-            var batch = await client.ExecuteAsync(serviceIndexes.Select(i => plan.Changes[i].Operation).ToArray(), cancellationToken).ConfigureAwait(false);
+            var batch = client.Execute(serviceIndexes.Select(i => plan.Changes[i].Operation).ToArray(), cancellationToken);
             for (var j = 0; j < serviceIndexes.Count; j++)
             {
                 var change = plan.Changes[serviceIndexes[j]];
@@ -178,7 +178,7 @@ public static class IpvsPlanExecutor
 
         if (toSend.Count > 0)
         {
-            var batch = await client.ExecuteAsync(toSend.Select(i => plan.Changes[i].Operation).ToArray(), cancellationToken).ConfigureAwait(false);
+            var batch = client.Execute(toSend.Select(i => plan.Changes[i].Operation).ToArray(), cancellationToken);
             for (var j = 0; j < toSend.Count; j++)
             {
                 var error = batch[j].Error;

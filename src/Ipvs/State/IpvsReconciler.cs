@@ -73,7 +73,7 @@ public sealed class IpvsReconcileResult
 /// </summary>
 public sealed class IpvsReconciler
 {
-    private readonly IpvsClient _client;
+    private readonly IIpvs _client;
     private readonly IpvsReconcilerOptions _options;
     private readonly DrainStateStore? _store;
     private IReadOnlyDictionary<RealServerId, DateTimeOffset> _memory = new Dictionary<RealServerId, DateTimeOffset>();
@@ -84,7 +84,7 @@ public sealed class IpvsReconciler
     private Dictionary<VirtualServiceKey, VirtualServiceConfig>? _inForce;
 
     /// <summary>Creates a reconciler working through <paramref name="client"/>.</summary>
-    public IpvsReconciler(IpvsClient client, IpvsReconcilerOptions? options = null)
+    public IpvsReconciler(IIpvs client, IpvsReconcilerOptions? options = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _options = options ?? new IpvsReconcilerOptions();
@@ -143,7 +143,7 @@ public sealed class IpvsReconciler
             return new IpvsReconcileResult(plan, null, refusals, warnings, timings.Items);
         }
 
-        var execution = await IpvsPlanExecutor.ExecuteAsync(_client, plan, cancellationToken).ConfigureAwait(false);
+        var execution = IpvsPlanExecutor.Execute(_client, plan, cancellationToken);
         timings.Mark("execute");
         if (execution.Succeeded)
         {
@@ -179,9 +179,11 @@ public sealed class IpvsReconciler
         }
         else
         {
-            var ringDumps = _client.Socket.RingDumps;
-            var table = await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
-            ringDumps = _client.Socket.RingDumps - ringDumps;
+            // Only the kernel client reads through io_uring; the count shows in timings.
+            var socket = (_client as IpvsClient)?.Socket;
+            var ringDumps = socket?.RingDumps ?? 0;
+            var table = _client.GetTable(cancellationToken);
+            ringDumps = (socket?.RingDumps ?? 0) - ringDumps;
             timings.Mark(ringDumps > 0 ? $"read table ({ringDumps} dumps through io_uring)" : "read table");
             if (_options.ReuseTable)
             {
@@ -277,7 +279,7 @@ public sealed class IpvsReconciler
         var table = new List<IpvsTableEntry>(keys.Count);
         if (keys.Count > 0)
         {
-            var servers = await _client.GetRealServersAsync(keys, cancellationToken).ConfigureAwait(false);
+            var servers = _client.GetRealServers(keys, cancellationToken);
             for (var i = 0; i < keys.Count; i++)
             {
                 var entry = known[keys[i]] with { RealServers = servers[i] };
@@ -327,7 +329,7 @@ public sealed class IpvsReconciler
         IReadOnlyList<IReadOnlyList<RealServer>> servers;
         try
         {
-            servers = await _client.GetRealServersAsync(keys, cancellationToken).ConfigureAwait(false);
+            servers = _client.GetRealServers(keys, cancellationToken);
         }
         catch (IpvsException)
         {

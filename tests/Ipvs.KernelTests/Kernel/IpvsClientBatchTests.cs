@@ -23,13 +23,13 @@ public sealed class IpvsClientBatchTests
                 .ToArray();
             next += size;
 
-            var result = await client.ExecuteAsync(operations, Token);
+            var result = client.Execute(operations, Token);
 
             Assert.Equal(size, result.Count);
             Assert.True(result.AllSucceeded, $"batch of {size}: {result.Failures.FirstOrDefault()?.Error?.Message}");
         }
 
-        Assert.Equal(next, (await client.GetServicesAsync(Token)).Count);
+        Assert.Equal(next, (client.GetServices(Token)).Count);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class IpvsClientBatchTests
         var a = VirtualServiceKey.Parse("tcp/198.18.0.1:80");
         var b = VirtualServiceKey.Parse("tcp/198.18.0.2:80");
 
-        var result = await client.ExecuteAsync(
+        var result = client.Execute(
         [
             IpvsOperation.AddService(new VirtualService(a) { Scheduler = "rr" }),
             IpvsOperation.AddService(new VirtualService(a) { Scheduler = "rr" }),        // exists
@@ -81,8 +81,8 @@ public sealed class IpvsClientBatchTests
             }
         }
 
-        (await client.ExecuteAsync(operations, Token)).ThrowIfAnyFailed();
-        var table = await client.GetTableAsync(Token);
+        (client.Execute(operations, Token)).ThrowIfAnyFailed();
+        var table = client.GetTable(Token);
 
         Assert.Equal(expected.Count, table.Count);
         foreach (var entry in table)

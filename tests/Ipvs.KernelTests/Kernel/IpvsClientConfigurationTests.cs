@@ -16,7 +16,7 @@ public sealed class IpvsClientConfigurationTests
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
 
-        var info = await client.GetInfoAsync(Token);
+        var info = client.GetInfo(Token);
 
         Assert.Equal(new Version(1, 2, 1), info.Version);
         Assert.StartsWith($"IP Virtual Server version {info.Version} (size={info.ConnectionTableSize})\n", ns.Ipvsadm("-Ln"), StringComparison.Ordinal);
@@ -29,12 +29,12 @@ public sealed class IpvsClientConfigurationTests
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
 
-        var defaults = await client.GetTimeoutsAsync(Token);
-        await client.SetTimeoutsAsync(new IpvsTimeouts(TimeSpan.FromSeconds(100), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)), Token);
-        await client.SetTimeoutsAsync(new IpvsTimeouts(TimeSpan.Zero, TimeSpan.FromSeconds(25), TimeSpan.Zero), Token);
+        var defaults = client.GetTimeouts(Token);
+        client.SetTimeouts(new IpvsTimeouts(TimeSpan.FromSeconds(100), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)), Token);
+        client.SetTimeouts(new IpvsTimeouts(TimeSpan.Zero, TimeSpan.FromSeconds(25), TimeSpan.Zero), Token);
 
         Assert.Equal(new IpvsTimeouts(TimeSpan.FromSeconds(900), TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(300)), defaults);
-        Assert.Equal(new IpvsTimeouts(TimeSpan.FromSeconds(100), TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30)), await client.GetTimeoutsAsync(Token));
+        Assert.Equal(new IpvsTimeouts(TimeSpan.FromSeconds(100), TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30)), client.GetTimeouts(Token));
         Assert.Equal("Timeout (tcp tcpfin udp): 100 25 30\n", ns.Ipvsadm("-L", "--timeout"));
     }
 
@@ -44,11 +44,11 @@ public sealed class IpvsClientConfigurationTests
         KernelLab.Require();
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
-        (await client.ExecuteAsync(Enumerable.Range(1, 20).Select(i => IpvsOperation.AddService(new VirtualService(VirtualServiceKey.ForFirewallMark((uint)i)))), Token)).ThrowIfAnyFailed();
+        (client.Execute(Enumerable.Range(1, 20).Select(i => IpvsOperation.AddService(new VirtualService(VirtualServiceKey.ForFirewallMark((uint)i)))).ToArray(), Token)).ThrowIfAnyFailed();
 
-        await client.FlushAsync(Token);
+        client.Flush(Token);
 
-        Assert.Empty(await client.GetServicesAsync(Token));
+        Assert.Empty(client.GetServices(Token));
         Assert.Equal(string.Empty, ns.Ipvsadm("-Sn"));
     }
 
@@ -65,24 +65,24 @@ public sealed class IpvsClientConfigurationTests
         var master = new SyncDaemon(SyncDaemonState.Master, "sync0", 5) { MaxLength = 1400, MulticastGroup = IPAddress.Parse("239.1.1.1"), Port = 8849, Ttl = 2 };
         var backup = new SyncDaemon(SyncDaemonState.Backup, "sync0", 6) { MulticastGroup = IPAddress.Parse("ff02::1:2") };
 
-        await client.StartSyncDaemonAsync(master, Token);
-        await client.StartSyncDaemonAsync(backup, Token);
+        client.StartSyncDaemon(master, Token);
+        client.StartSyncDaemon(backup, Token);
 
-        var daemons = await client.GetSyncDaemonsAsync(Token);
+        var daemons = client.GetSyncDaemons(Token);
         Assert.Equal([master, backup with { MaxLength = 1452, Port = 8848, Ttl = 1 }], daemons);
         Assert.Equal(
             "master sync daemon (mcast=sync0, syncid=5, maxlen=1400, group=239.1.1.1, port=8849, ttl=2)\n" +
             "backup sync daemon (mcast=sync0, syncid=6, maxlen=1452, group=ff02::1:2, port=8848, ttl=1)\n",
             ns.Ipvsadm("-L", "--daemon"));
 
-        var again = await Assert.ThrowsAsync<SyncDaemonExistsException>(() => client.StartSyncDaemonAsync(master, Token));
+        var again = Assert.Throws<SyncDaemonExistsException>(() => client.StartSyncDaemon(master, Token));
         Assert.Equal("Daemon has already run", again.Reason);
 
-        await client.StopSyncDaemonAsync(SyncDaemonState.Master, Token);
-        await client.StopSyncDaemonAsync(SyncDaemonState.Backup, Token);
+        client.StopSyncDaemon(SyncDaemonState.Master, Token);
+        client.StopSyncDaemon(SyncDaemonState.Backup, Token);
 
-        Assert.Empty(await client.GetSyncDaemonsAsync(Token));
-        var none = await Assert.ThrowsAsync<SyncDaemonNotFoundException>(() => client.StopSyncDaemonAsync(SyncDaemonState.Master, Token));
+        Assert.Empty(client.GetSyncDaemons(Token));
+        var none = Assert.Throws<SyncDaemonNotFoundException>(() => client.StopSyncDaemon(SyncDaemonState.Master, Token));
         Assert.Equal("No daemon is running", none.Reason);
     }
 
@@ -95,11 +95,11 @@ public sealed class IpvsClientConfigurationTests
         ns.Exec("ip", "link", "set", "sync0", "up").EnsureSuccess();
         using var client = ns.OpenClient();
         var key = VirtualServiceKey.Parse("tcp/198.18.0.1:80");
-        await client.AddServiceAsync(new VirtualService(key), Token);
-        await client.AddRealServerAsync(key, new RealServer(IPAddress.Parse("2001:db8::5"), 80) { ForwardingMethod = ForwardingMethod.Tunnel }, Token);
+        client.AddService(new VirtualService(key), Token);
+        client.AddRealServer(key, new RealServer(IPAddress.Parse("2001:db8::5"), 80) { ForwardingMethod = ForwardingMethod.Tunnel }, Token);
 
-        await Assert.ThrowsAsync<IpvsInvalidArgumentException>(() => client.StartSyncDaemonAsync(new SyncDaemon(SyncDaemonState.Master, "sync0"), Token));
+        Assert.Throws<IpvsInvalidArgumentException>(() => client.StartSyncDaemon(new SyncDaemon(SyncDaemonState.Master, "sync0"), Token));
 
-        Assert.Empty(await client.GetSyncDaemonsAsync(Token));
+        Assert.Empty(client.GetSyncDaemons(Token));
     }
 }

@@ -30,17 +30,17 @@ public sealed class IpvsClientListingTests
             }
         }
 
-        var result = await client.ExecuteAsync(operations, TestContext.Current.CancellationToken);
+        var result = client.Execute(operations, TestContext.Current.CancellationToken);
         result.ThrowIfAnyFailed();
 
-        var servers = await client.GetRealServersAsync(keys, TestContext.Current.CancellationToken);
+        var servers = client.GetRealServers(keys, TestContext.Current.CancellationToken);
         Assert.Equal(keys.Count, servers.Count);
         for (var i = 0; i < keys.Count; i++)
         {
             Assert.Equal(i % 4, servers[i].Count);
         }
 
-        var table = await client.GetTableAsync(TestContext.Current.CancellationToken);
+        var table = client.GetTable(TestContext.Current.CancellationToken);
         Assert.Equal(300, table.Count);
         Assert.Equal(Enumerable.Range(0, 300).Sum(i => i % 4), table.Sum(e => e.RealServers.Count));
     }
@@ -75,13 +75,13 @@ public sealed class IpvsClientListingTests
             }
         }
 
-        (await client.ExecuteAsync(operations, TestContext.Current.CancellationToken)).ThrowIfAnyFailed();
+        (client.Execute(operations, TestContext.Current.CancellationToken)).ThrowIfAnyFailed();
 
         client.Socket.UseDumpRing = false;
-        var plain = client.GetRealServers(keys);
+        var plain = client.GetRealServers(keys, TestContext.Current.CancellationToken);
         Assert.Equal(0, client.Socket.RingDumps);
         client.Socket.UseDumpRing = true;
-        var ring = client.GetRealServers(keys);
+        var ring = client.GetRealServers(keys, TestContext.Current.CancellationToken);
 
         // The first two batches (256 dumps) end cleanly; the third holds the large service.
         Assert.True(client.Socket.RingDumps >= 256, $"only {client.Socket.RingDumps} dumps went through io_uring");

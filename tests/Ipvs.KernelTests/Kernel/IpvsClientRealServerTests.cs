@@ -27,13 +27,13 @@ public sealed class IpvsClientRealServerTests
             new(IPAddress.Parse("198.18.1.5"), 80) { ForwardingMethod = ForwardingMethod.Tunnel, TunnelType = TunnelType.Gre, TunnelFlags = TunnelFlags.Checksum, Weight = 65535 },
         ];
 
-        var result = await client.ExecuteAsync(
+        var result = client.Execute(
             new IpvsOperation[] { IpvsOperation.AddService(new VirtualService(s_tcp) { Scheduler = "wrr" }) }
-                .Concat(servers.Select(s => IpvsOperation.AddRealServer(s_tcp, s))),
+                .Concat(servers.Select(s => IpvsOperation.AddRealServer(s_tcp, s))).ToArray(),
             Token);
 
         result.ThrowIfAnyFailed();
-        var listed = (await client.GetRealServersAsync(s_tcp, Token)).ToDictionary(s => s.Endpoint);
+        var listed = (client.GetRealServers(s_tcp, Token)).ToDictionary(s => s.Endpoint);
         foreach (var expected in servers)
         {
             Assert.True(expected.HasSameSettings(listed[expected.Endpoint]), $"{expected} != {listed[expected.Endpoint]}");
@@ -58,18 +58,18 @@ public sealed class IpvsClientRealServerTests
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
         var server = new RealServer(IPAddress.Parse("2001:db8:1::7"), 8080) { Weight = 2 };
-        await client.AddServiceAsync(new VirtualService(s_tcp6) { Scheduler = "wlc" }, Token);
-        await client.AddRealServerAsync(s_tcp6, server, Token);
+        client.AddService(new VirtualService(s_tcp6) { Scheduler = "wlc" }, Token);
+        client.AddRealServer(s_tcp6, server, Token);
 
-        await client.UpdateRealServerAsync(s_tcp6, server with { Weight = 0, UpperThreshold = 50, LowerThreshold = 5 }, Token);
+        client.UpdateRealServer(s_tcp6, server with { Weight = 0, UpperThreshold = 50, LowerThreshold = 5 }, Token);
 
-        var updated = Assert.Single(await client.GetRealServersAsync(s_tcp6, Token));
+        var updated = Assert.Single(client.GetRealServers(s_tcp6, Token));
         Assert.Equal((0, 50u, 5u), (updated.Weight, updated.UpperThreshold, updated.LowerThreshold));
         Assert.Contains("-a -t [2001:db8::1]:80 -r [2001:db8:1::7]:8080 -m -w 0\n", ns.Ipvsadm("-Sn"), StringComparison.Ordinal);
 
-        await client.DeleteRealServerAsync(s_tcp6, server.Address, server.Port, Token);
+        client.DeleteRealServer(s_tcp6, server.Address, server.Port, Token);
 
-        Assert.Empty(await client.GetRealServersAsync(s_tcp6, Token));
+        Assert.Empty(client.GetRealServers(s_tcp6, Token));
         Assert.Equal("-A -t [2001:db8::1]:80 -s wlc\n", ns.Ipvsadm("-Sn"));
     }
 
@@ -80,13 +80,13 @@ public sealed class IpvsClientRealServerTests
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
         var server = new RealServer(IPAddress.Parse("198.18.1.1"), 8080);
-        await client.AddServiceAsync(new VirtualService(s_tcp) { Scheduler = "rr" }, Token);
-        await client.AddRealServerAsync(s_tcp, server, Token);
+        client.AddService(new VirtualService(s_tcp) { Scheduler = "rr" }, Token);
+        client.AddRealServer(s_tcp, server, Token);
         var before = ns.Ipvsadm("-Sn");
 
-        var duplicate = await Assert.ThrowsAsync<RealServerExistsException>(() => client.AddRealServerAsync(s_tcp, server with { Weight = 9 }, Token));
-        var update = await Assert.ThrowsAsync<RealServerNotFoundException>(() => client.UpdateRealServerAsync(s_tcp, server with { Port = 8081 }, Token));
-        var delete = await Assert.ThrowsAsync<RealServerNotFoundException>(() => client.DeleteRealServerAsync(s_tcp, IPAddress.Parse("198.18.1.2"), 8080, Token));
+        var duplicate = Assert.Throws<RealServerExistsException>(() => client.AddRealServer(s_tcp, server with { Weight = 9 }, Token));
+        var update = Assert.Throws<RealServerNotFoundException>(() => client.UpdateRealServer(s_tcp, server with { Port = 8081 }, Token));
+        var delete = Assert.Throws<RealServerNotFoundException>(() => client.DeleteRealServer(s_tcp, IPAddress.Parse("198.18.1.2"), 8080, Token));
 
         Assert.Equal(("Destination already exists", "No such destination", "No such destination"), (duplicate.Reason, update.Reason, delete.Reason));
         Assert.Equal("Cannot delete real server 198.18.1.2:8080 in tcp/198.18.0.1:80: No such destination", delete.Message);
@@ -99,16 +99,16 @@ public sealed class IpvsClientRealServerTests
         KernelLab.Require();
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
-        await client.AddServiceAsync(new VirtualService(s_tcp) { Scheduler = "rr" }, Token);
+        client.AddService(new VirtualService(s_tcp) { Scheduler = "rr" }, Token);
         var before = ns.Ipvsadm("-Sn");
 
-        var masq = await Assert.ThrowsAsync<IpvsInvalidArgumentException>(() =>
-            client.AddRealServerAsync(s_tcp, new RealServer(IPAddress.Parse("2001:db8:1::1"), 80), Token));
+        var masq = Assert.Throws<IpvsInvalidArgumentException>(() =>
+            client.AddRealServer(s_tcp, new RealServer(IPAddress.Parse("2001:db8:1::1"), 80), Token));
         Assert.Equal(before, ns.Ipvsadm("-Sn"));
 
-        await client.AddRealServerAsync(s_tcp, new RealServer(IPAddress.Parse("2001:db8:1::1"), 80) { ForwardingMethod = ForwardingMethod.Tunnel }, Token);
+        client.AddRealServer(s_tcp, new RealServer(IPAddress.Parse("2001:db8:1::1"), 80) { ForwardingMethod = ForwardingMethod.Tunnel }, Token);
 
-        var server = Assert.Single(await client.GetRealServersAsync(s_tcp, Token));
+        var server = Assert.Single(client.GetRealServers(s_tcp, Token));
         Assert.Equal(System.Net.Sockets.AddressFamily.InterNetworkV6, server.Family);
         Assert.Contains("-a -t 198.18.0.1:80 -r [2001:db8:1::1]:80 -i -w 1 --tun-type ipip\n", ns.Ipvsadm("-Sn"), StringComparison.Ordinal);
         Assert.StartsWith("Invalid operation.", masq.Reason, StringComparison.Ordinal);
@@ -121,15 +121,15 @@ public sealed class IpvsClientRealServerTests
         using var ns = new TestNamespace();
         ns.Exec("ip", "addr", "add", "198.18.5.5/32", "dev", "lo").EnsureSuccess();
         using var client = ns.OpenClient();
-        await client.AddServiceAsync(new VirtualService(s_tcp) { Scheduler = "rr" }, Token);
+        client.AddService(new VirtualService(s_tcp) { Scheduler = "rr" }, Token);
 
         // Modern kernels decide local delivery when sending; "Local" is what was asked for, not
         // something the kernel infers from a local address (2.6 kernels did).
-        await client.AddRealServerAsync(s_tcp, new RealServer(IPAddress.Parse("198.18.5.5"), 80), Token);
-        await client.AddRealServerAsync(s_tcp, new RealServer(IPAddress.Parse("198.18.5.6"), 80) { ForwardingMethod = ForwardingMethod.Local }, Token);
-        await client.AddRealServerAsync(s_tcp, new RealServer(IPAddress.Parse("198.18.1.9"), 80) { ForwardingMethod = ForwardingMethod.Bypass }, Token);
+        client.AddRealServer(s_tcp, new RealServer(IPAddress.Parse("198.18.5.5"), 80), Token);
+        client.AddRealServer(s_tcp, new RealServer(IPAddress.Parse("198.18.5.6"), 80) { ForwardingMethod = ForwardingMethod.Local }, Token);
+        client.AddRealServer(s_tcp, new RealServer(IPAddress.Parse("198.18.1.9"), 80) { ForwardingMethod = ForwardingMethod.Bypass }, Token);
 
-        var servers = (await client.GetRealServersAsync(s_tcp, Token)).ToDictionary(s => s.Endpoint);
+        var servers = (client.GetRealServers(s_tcp, Token)).ToDictionary(s => s.Endpoint);
         Assert.Equal(ForwardingMethod.Masquerade, servers["198.18.5.5:80"].ForwardingMethod);
         Assert.Equal(ForwardingMethod.Local, servers["198.18.5.6:80"].ForwardingMethod);
         Assert.Equal(ForwardingMethod.Bypass, servers["198.18.1.9:80"].ForwardingMethod);

@@ -18,13 +18,13 @@ public sealed class IpvsClientServiceTests
         using var client = ns.OpenClient();
         var key = VirtualServiceKey.Tcp(IPAddress.Parse("198.18.0.1"), 80);
 
-        await client.AddServiceAsync(new VirtualService(key) { Scheduler = "rr" }, Token);
-        await client.AddRealServerAsync(key, new RealServer(IPAddress.Parse("198.18.1.1"), 8080) { Weight = 3 }, Token);
+        client.AddService(new VirtualService(key) { Scheduler = "rr" }, Token);
+        client.AddRealServer(key, new RealServer(IPAddress.Parse("198.18.1.1"), 8080) { Weight = 3 }, Token);
 
-        var service = await client.GetServiceAsync(key, Token);
+        var service = client.GetService(key, Token);
         Assert.NotNull(service);
         Assert.Equal("rr", service.Scheduler);
-        var server = Assert.Single(await client.GetRealServersAsync(key, Token));
+        var server = Assert.Single(client.GetRealServers(key, Token));
         Assert.Equal(3, server.Weight);
         Assert.Equal(ForwardingMethod.Masquerade, server.ForwardingMethod);
         Assert.Equal(
@@ -50,16 +50,16 @@ public sealed class IpvsClientServiceTests
             new(VirtualServiceKey.Parse("fwmark6/43")) { Scheduler = "fo" },
         ];
 
-        (await client.ExecuteAsync(services.Select(IpvsOperation.AddService), Token)).ThrowIfAnyFailed();
+        (client.Execute(services.Select(IpvsOperation.AddService).ToArray(), Token)).ThrowIfAnyFailed();
 
-        var listed = (await client.GetServicesAsync(Token)).ToDictionary(s => s.Key);
+        var listed = (client.GetServices(Token)).ToDictionary(s => s.Key);
         Assert.Equal(services.Length, listed.Count);
         foreach (var expected in services)
         {
             Assert.True(listed.TryGetValue(expected.Key, out var actual), expected.Key + " was not listed");
             Assert.True(expected.HasSameSettings(actual), $"{expected} != {actual}");
             Assert.True(actual.Statistics?.Is64Bit, "a 6.1 kernel reports 64-bit statistics");
-            var single = await client.GetServiceAsync(expected.Key, Token);
+            var single = client.GetService(expected.Key, Token);
             Assert.NotNull(single);
             Assert.Equal(actual, single with { Statistics = actual.Statistics });
         }
@@ -98,14 +98,14 @@ public sealed class IpvsClientServiceTests
 
         if (available)
         {
-            await client.AddServiceAsync(new VirtualService(key) { Scheduler = scheduler }, Token);
-            Assert.Equal(scheduler, (await client.GetServiceAsync(key, Token))!.Scheduler);
+            client.AddService(new VirtualService(key) { Scheduler = scheduler }, Token);
+            Assert.Equal(scheduler, (client.GetService(key, Token))!.Scheduler);
             Assert.Equal($"-A -t 198.18.0.1:80 -s {scheduler}\n", ns.Ipvsadm("-Sn"));
         }
         else
         {
             // twos appeared in Linux 6.2; the lab's 6.1 lacks it.
-            var error = await Assert.ThrowsAsync<SchedulerNotFoundException>(() => client.AddServiceAsync(new VirtualService(key) { Scheduler = scheduler }, Token));
+            var error = Assert.Throws<SchedulerNotFoundException>(() => client.AddService(new VirtualService(key) { Scheduler = scheduler }, Token));
             Assert.Equal("Scheduler or persistence engine not found", error.Reason);
             Assert.Equal(string.Empty, ns.Ipvsadm("-Sn"));
         }
@@ -133,10 +133,10 @@ public sealed class IpvsClientServiceTests
             PersistenceEngine = "sip",
         };
 
-        (await client.ExecuteAsync([IpvsOperation.AddService(sh), IpvsOperation.AddService(mh)], Token)).ThrowIfAnyFailed();
+        (client.Execute([IpvsOperation.AddService(sh), IpvsOperation.AddService(mh)], Token)).ThrowIfAnyFailed();
 
-        Assert.True(sh.HasSameSettings((await client.GetServiceAsync(sh.Key, Token))!));
-        Assert.True(mh.HasSameSettings((await client.GetServiceAsync(mh.Key, Token))!));
+        Assert.True(sh.HasSameSettings((client.GetService(sh.Key, Token))!));
+        Assert.True(mh.HasSameSettings((client.GetService(mh.Key, Token))!));
         var saved = ns.Ipvsadm("-Sn");
         Assert.Contains("-A -t 198.18.0.1:80 -s sh -p 600 -M 255.255.255.0 -b sh-fallback,sh-port\n", saved, StringComparison.Ordinal);
         Assert.Contains("-A -u [2001:db8::1]:5060 -s mh -p 30 -M 64 --pe sip -b mh-port\n", saved, StringComparison.Ordinal);
@@ -150,21 +150,21 @@ public sealed class IpvsClientServiceTests
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
         var key = VirtualServiceKey.Parse("fwmark/7");
-        await client.AddServiceAsync(new VirtualService(key) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = 100 }, Token);
-        await client.AddRealServerAsync(key, new RealServer(IPAddress.Parse("198.18.1.1"), 0) { ForwardingMethod = ForwardingMethod.DirectRoute }, Token);
+        client.AddService(new VirtualService(key) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = 100 }, Token);
+        client.AddRealServer(key, new RealServer(IPAddress.Parse("198.18.1.1"), 0) { ForwardingMethod = ForwardingMethod.DirectRoute }, Token);
 
-        await client.UpdateServiceAsync(new VirtualService(key) { Scheduler = "wlc", Flags = ServiceFlags.OnePacket }, Token);
+        client.UpdateService(new VirtualService(key) { Scheduler = "wlc", Flags = ServiceFlags.OnePacket }, Token);
 
-        var updated = await client.GetServiceAsync(key, Token);
+        var updated = client.GetService(key, Token);
         Assert.Equal(("wlc", ServiceFlags.OnePacket), (updated!.Scheduler, updated.Flags));
-        Assert.Single(await client.GetRealServersAsync(key, Token));
+        Assert.Single(client.GetRealServers(key, Token));
         Assert.StartsWith("-A -f 7 -s wlc -o\n", ns.Ipvsadm("-Sn"), StringComparison.Ordinal);
 
-        await client.DeleteServiceAsync(key, Token);
+        client.DeleteService(key, Token);
 
-        Assert.Null(await client.GetServiceAsync(key, Token));
-        Assert.Empty(await client.GetServicesAsync(Token));
-        Assert.Empty(await client.GetRealServersAsync(key, Token)); // the kernel answers an empty dump
+        Assert.Null(client.GetService(key, Token));
+        Assert.Empty(client.GetServices(Token));
+        Assert.Empty(client.GetRealServers(key, Token)); // the kernel answers an empty dump
         Assert.Equal(string.Empty, ns.Ipvsadm("-Sn"));
     }
 
@@ -175,10 +175,9 @@ public sealed class IpvsClientServiceTests
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
         var key = VirtualServiceKey.Udp(IPAddress.Parse("198.18.0.2"), 53);
-        await client.AddServiceAsync(new VirtualService(key) { Scheduler = "wrr" }, Token);
+        client.AddService(new VirtualService(key) { Scheduler = "wrr" }, Token);
 
-        var error = await Assert.ThrowsAsync<ServiceExistsException>(
-            () => client.AddServiceAsync(new VirtualService(key) { Scheduler = "rr" }, Token));
+        var error = Assert.Throws<ServiceExistsException>(() => client.AddService(new VirtualService(key) { Scheduler = "rr" }, Token));
 
         Assert.Equal("Service already exists", error.Reason);
         Assert.Contains("udp/198.18.0.2:53", error.Message, StringComparison.Ordinal);
@@ -193,13 +192,13 @@ public sealed class IpvsClientServiceTests
         using var client = ns.OpenClient();
         var key = VirtualServiceKey.Parse("tcp/198.18.0.9:80");
 
-        var update = await Assert.ThrowsAsync<ServiceNotFoundException>(() => client.UpdateServiceAsync(new VirtualService(key), Token));
-        var delete = await Assert.ThrowsAsync<ServiceNotFoundException>(() => client.DeleteServiceAsync(key, Token));
-        var zero = await Assert.ThrowsAsync<ServiceNotFoundException>(() => client.ZeroCountersAsync(key, Token));
-        var addServer = await Assert.ThrowsAsync<ServiceNotFoundException>(() => client.AddRealServerAsync(key, new RealServer(IPAddress.Parse("198.18.1.1"), 80), Token));
+        var update = Assert.Throws<ServiceNotFoundException>(() => client.UpdateService(new VirtualService(key), Token));
+        var delete = Assert.Throws<ServiceNotFoundException>(() => client.DeleteService(key, Token));
+        var zero = Assert.Throws<ServiceNotFoundException>(() => client.ZeroCounters(key, Token));
+        var addServer = Assert.Throws<ServiceNotFoundException>(() => client.AddRealServer(key, new RealServer(IPAddress.Parse("198.18.1.1"), 80), Token));
 
         Assert.Equal(["No such service", "No such service", "No such service", "Service not defined"], [update.Reason, delete.Reason, zero.Reason, addServer.Reason]);
-        Assert.Null(await client.GetServiceAsync(key, Token));
+        Assert.Null(client.GetService(key, Token));
     }
 
     [Fact]
@@ -210,13 +209,13 @@ public sealed class IpvsClientServiceTests
         using var client = ns.OpenClient();
         var key = VirtualServiceKey.Parse("tcp/198.18.0.1:80");
 
-        var scheduler = await Assert.ThrowsAsync<SchedulerNotFoundException>(() => client.AddServiceAsync(new VirtualService(key) { Scheduler = "nosuch" }, Token));
-        var engine = await Assert.ThrowsAsync<SchedulerNotFoundException>(() => client.AddServiceAsync(new VirtualService(key) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = 60, PersistenceEngine = "nope" }, Token));
+        var scheduler = Assert.Throws<SchedulerNotFoundException>(() => client.AddService(new VirtualService(key) { Scheduler = "nosuch" }, Token));
+        var engine = Assert.Throws<SchedulerNotFoundException>(() => client.AddService(new VirtualService(key) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = 60, PersistenceEngine = "nope" }, Token));
 
         Assert.Equal("Scheduler or persistence engine not found", scheduler.Reason);
         Assert.Equal("Cannot add service tcp/198.18.0.1:80: Scheduler or persistence engine not found", scheduler.Message);
         Assert.Equal(scheduler.Reason, engine.Reason);
-        Assert.Empty(await client.GetServicesAsync(Token));
+        Assert.Empty(client.GetServices(Token));
     }
 
     [Fact]
@@ -226,7 +225,7 @@ public sealed class IpvsClientServiceTests
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
 
-        await Assert.ThrowsAsync<IpvsInvalidArgumentException>(() => client.AddServiceAsync(
+        Assert.Throws<IpvsInvalidArgumentException>(() => client.AddService(
             new VirtualService(VirtualServiceKey.Parse("tcp/[2001:db8::1]:80")) { Flags = ServiceFlags.Persistent, Timeout = 60, Netmask = 129 }, Token));
 
         Assert.Equal(string.Empty, ns.Ipvsadm("-Sn"));

@@ -21,7 +21,7 @@ public sealed class IpvsClientTrafficTests
         using var client = ns.OpenClient();
         var vip4 = VirtualServiceKey.Tcp(IPAddress.Parse(LabTopology.Vip4), 80);
         var vip6 = VirtualServiceKey.Tcp(IPAddress.Parse(LabTopology.Vip6), 80);
-        (await client.ExecuteAsync(
+        (client.Execute(
         [
             IpvsOperation.AddService(new VirtualService(vip4) { Scheduler = "rr" }),
             IpvsOperation.AddRealServer(vip4, new RealServer(IPAddress.Parse(LabTopology.Server4), Port)),
@@ -37,17 +37,17 @@ public sealed class IpvsClientTrafficTests
         }
 
         topology.HoldConnection(LabTopology.Vip4, 80);
-        var active = await WaitFor(async () => (await client.GetRealServersAsync(vip4, Token))[0], s => s.ActiveConnections == 1);
+        var active = await WaitFor(async () => (client.GetRealServers(vip4, Token))[0], s => s.ActiveConnections == 1);
         Assert.True(active.InactiveConnections >= 1, "the finished requests wait in TIME_WAIT as inactive connections");
 
         // Counters are per CPU in the kernel and summed by the rate estimator every 2 s.
-        var stats = await WaitFor(async () => (await client.GetServiceAsync(vip4, Token))!.Statistics!, s => s.Connections >= 6);
+        var stats = await WaitFor(async () => (client.GetService(vip4, Token))!.Statistics!, s => s.Connections >= 6);
         Assert.True(stats.Is64Bit);
         Assert.True(stats.Connections >= 6, $"connections {stats.Connections}");
         Assert.True(stats.IncomingPackets > 0 && stats.OutgoingPackets > 0 && stats.IncomingBytes > 0 && stats.OutgoingBytes > 0, stats.ToString());
-        Assert.Equal(stats.Connections, (await client.GetRealServersAsync(vip4, Token))[0].Statistics!.Connections);
+        Assert.Equal(stats.Connections, (client.GetRealServers(vip4, Token))[0].Statistics!.Connections);
         // The rate estimator runs every 2 s.
-        var rated = await WaitFor(async () => (await client.GetServiceAsync(vip4, Token))!.Statistics!, s => s.IncomingBytesPerSecond > 0);
+        var rated = await WaitFor(async () => (client.GetService(vip4, Token))!.Statistics!, s => s.IncomingBytesPerSecond > 0);
         Assert.True(rated.IncomingPacketsPerSecond > 0);
 
         var table = ConnectionTable.Parse(ns.Exec("cat", ConnectionTable.DefaultPath).EnsureSuccess().StandardOutput);
@@ -57,14 +57,14 @@ public sealed class IpvsClientTrafficTests
             && c.DestinationAddress.Equals(IPAddress.Parse(LabTopology.Server6)));
         Assert.Equal(ns.Ipvsadm("-Lnc").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 2, table.Count);
 
-        await WaitFor(async () => (await client.GetServiceAsync(vip6, Token))!.Statistics!, s => s.Connections >= 5);
-        await client.ZeroCountersAsync(vip4, Token);
-        Assert.Equal(0ul, (await client.GetServiceAsync(vip4, Token))!.Statistics!.Connections);
-        Assert.NotEqual(0ul, (await client.GetServiceAsync(vip6, Token))!.Statistics!.Connections);
+        await WaitFor(async () => (client.GetService(vip6, Token))!.Statistics!, s => s.Connections >= 5);
+        client.ZeroCounters(vip4, Token);
+        Assert.Equal(0ul, (client.GetService(vip4, Token))!.Statistics!.Connections);
+        Assert.NotEqual(0ul, (client.GetService(vip6, Token))!.Statistics!.Connections);
 
-        await client.ZeroCountersAsync(cancellationToken: Token);
-        Assert.Equal(0ul, (await client.GetServiceAsync(vip6, Token))!.Statistics!.Connections);
-        Assert.Equal(1u, (await client.GetRealServersAsync(vip4, Token))[0].ActiveConnections); // connections are not counters
+        client.ZeroCounters(cancellationToken: Token);
+        Assert.Equal(0ul, (client.GetService(vip6, Token))!.Statistics!.Connections);
+        Assert.Equal(1u, (client.GetRealServers(vip4, Token))[0].ActiveConnections); // connections are not counters
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class IpvsClientTrafficTests
         using var topology = new LabTopology(ns);
         using var client = ns.OpenClient();
         var vip = VirtualServiceKey.Tcp(IPAddress.Parse(LabTopology.Vip4), 80);
-        (await client.ExecuteAsync(
+        (client.Execute(
         [
             IpvsOperation.AddService(new VirtualService(vip) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = 120 }),
             IpvsOperation.AddRealServer(vip, new RealServer(IPAddress.Parse(LabTopology.Server4), Port)),
@@ -84,7 +84,7 @@ public sealed class IpvsClientTrafficTests
 
         Assert.Equal(0, topology.Get($"http://{LabTopology.Vip4}/"));
 
-        var server = (await client.GetRealServersAsync(vip, Token))[0];
+        var server = (client.GetRealServers(vip, Token))[0];
         Assert.Equal(1u, server.PersistentConnections);
         var table = ConnectionTable.Parse(ns.Exec("cat", ConnectionTable.DefaultPath).EnsureSuccess().StandardOutput);
         // The persistence template: no client port, the service's port; 6.1 names its state ASSURED.

@@ -30,19 +30,17 @@ public sealed class IpvsFeatureDetectionTests
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
         var key = VirtualServiceKey.Parse("tcp/198.18.0.1:80");
-        await client.AddServiceAsync(new VirtualService(key) { Scheduler = "rr" }, TestContext.Current.CancellationToken);
+        client.AddService(new VirtualService(key) { Scheduler = "rr" }, TestContext.Current.CancellationToken);
 
         Assert.False(client.SupportsLocalAddresses);
-        var list = await Assert.ThrowsAsync<IpvsFeatureNotSupportedException>(() => client.GetLocalAddressesAsync(key, TestContext.Current.CancellationToken));
+        var list = Assert.Throws<IpvsFeatureNotSupportedException>(() => client.GetLocalAddresses(key, TestContext.Current.CancellationToken));
         Assert.Contains("FULLNAT", list.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<IpvsFeatureNotSupportedException>(
-            () => client.ExecuteAsync(
+        Assert.Throws<IpvsFeatureNotSupportedException>(() => client.Execute(
             [
                 IpvsOperation.AddRealServer(key, new RealServer(IPAddress.Parse("198.18.1.1"), 80)),
                 IpvsOperation.AddLocalAddress(key, IPAddress.Parse("198.18.2.1")),
             ], TestContext.Current.CancellationToken));
-        await Assert.ThrowsAsync<IpvsFeatureNotSupportedException>(
-            () => client.AddRealServerAsync(key, new RealServer(IPAddress.Parse("198.18.1.2"), 80) { ForwardingMethod = ForwardingMethod.FullNat }, TestContext.Current.CancellationToken));
+        Assert.Throws<IpvsFeatureNotSupportedException>(() => client.AddRealServer(key, new RealServer(IPAddress.Parse("198.18.1.2"), 80) { ForwardingMethod = ForwardingMethod.FullNat }, TestContext.Current.CancellationToken));
 
         // The whole batch was refused before the first message: the first real server is not there either.
         Assert.Equal("-A -t 198.18.0.1:80 -s rr\n", ns.Ipvsadm("-Sn"));

@@ -33,12 +33,12 @@ public sealed class KernelModuleTests
             using var ns = new TestNamespace();
             using (var noLoading = ns.OpenClient(new IpvsClientOptions { LoadKernelModules = false }))
             {
-                await Assert.ThrowsAsync<SchedulerNotFoundException>(() =>
-                    noLoading.AddServiceAsync(new VirtualService(VirtualServiceKey.Parse("tcp/198.18.0.1:80")) { Scheduler = "ovf" }, Token));
+                Assert.Throws<SchedulerNotFoundException>(() =>
+                    noLoading.AddService(new VirtualService(VirtualServiceKey.Parse("tcp/198.18.0.1:80")) { Scheduler = "ovf" }, Token));
             }
 
             using var client = ns.OpenClient();
-            await client.AddServiceAsync(new VirtualService(VirtualServiceKey.Parse("tcp/198.18.0.1:80")) { Scheduler = "ovf" }, Token);
+            client.AddService(new VirtualService(VirtualServiceKey.Parse("tcp/198.18.0.1:80")) { Scheduler = "ovf" }, Token);
 
             Assert.True(KernelModules.IsLoaded("ip_vs_ovf"));
             Assert.Equal("-A -t 198.18.0.1:80 -s ovf\n", ns.Ipvsadm("-Sn"));
@@ -74,7 +74,7 @@ public sealed class KernelModuleTests
 
             using var client = IpvsClient.Open();
             Assert.True(KernelModules.IsLoaded("ip_vs"));
-            Assert.Equal(new Version(1, 2, 1), (await client.GetInfoAsync(Token)).Version);
+            Assert.Equal(new Version(1, 2, 1), (client.GetInfo(Token)).Version);
         }
         finally
         {

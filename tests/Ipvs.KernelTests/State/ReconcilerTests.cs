@@ -22,7 +22,7 @@ public sealed class ReconcilerTests
 
         // Another tool creates the first service between the plan and its execution.
         ns.Ipvsadm("-A", "-t", "198.18.0.1:80", "-s", "rr");
-        var result = await IpvsPlanExecutor.ExecuteAsync(client, plan, TestContext.Current.CancellationToken);
+        var result = IpvsPlanExecutor.Execute(client, plan, TestContext.Current.CancellationToken);
 
         Assert.Equal(5, result.Results.Count);
         Assert.Equal(
@@ -58,7 +58,7 @@ public sealed class ReconcilerTests
         Assert.True(applied.Succeeded);
         Assert.Equal(3000, applied.Execution!.AppliedCount);
 
-        var table = await client.GetTableAsync(TestContext.Current.CancellationToken);
+        var table = client.GetTable(TestContext.Current.CancellationToken);
         Assert.Equal(600, table.Count);
         Assert.Equal(2400, table.Sum(e => e.RealServers.Count));
         Assert.True((await reconciler.PlanAsync(config, TestContext.Current.CancellationToken)).Plan.IsInSync);

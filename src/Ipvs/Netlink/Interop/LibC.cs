@@ -41,6 +41,7 @@ internal static partial class LibC
     internal const int EACCES = 13;
     internal const int EBUSY = 16;
     internal const int EEXIST = 17;
+    internal const int ENODEV = 19;
     internal const int EINVAL = 22;
     internal const int ERANGE = 34;
     internal const int ENOBUFS = 105;
