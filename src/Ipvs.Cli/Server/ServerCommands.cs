@@ -42,13 +42,13 @@ internal static class ServerCommands
                 if (key is not null)
                 {
                     CliContext.RequireService(client, key);
-                    views.AddRange(Ordering.Servers(client.GetRealServersAsync(key).GetAwaiter().GetResult()).Select(s => ViewMapper.Server(key, s, withStats)));
+                    views.AddRange(IpvsOrder.Servers(client.GetRealServersAsync(key).GetAwaiter().GetResult()).Select(s => ViewMapper.Server(key, s, withStats)));
                 }
                 else
                 {
-                    foreach (var entry in Ordering.Services(client.GetTableAsync().GetAwaiter().GetResult()))
+                    foreach (var entry in IpvsOrder.Services(client.GetTableAsync().GetAwaiter().GetResult()))
                     {
-                        views.AddRange(Ordering.Servers(entry.RealServers).Select(s => ViewMapper.Server(entry.Service.Key, s, withStats)));
+                        views.AddRange(IpvsOrder.Servers(entry.RealServers).Select(s => ViewMapper.Server(entry.Service.Key, s, withStats)));
                     }
                 }
             }
