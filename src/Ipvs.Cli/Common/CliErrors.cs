@@ -92,8 +92,8 @@ internal static class CliErrors
 
     private static string DaemonOf(IpvsOperation? operation) => operation switch
     {
-        StartSyncDaemonOperation start => start.Daemon.State == SyncDaemonState.Master ? "master" : "backup",
-        StopSyncDaemonOperation stop => stop.State == SyncDaemonState.Master ? "master" : "backup",
+        StartSyncDaemonOperation start => IpvsNames.Name(start.Daemon.State),
+        StopSyncDaemonOperation stop => IpvsNames.Name(stop.State),
         _ => "sync",
     };
 
