@@ -12,6 +12,9 @@ namespace Ipvs.Cli.Adm;
 /// </summary>
 internal sealed class AdmListing
 {
+    // A service or destination the kernel sent no counters for prints zeros.
+    private static readonly IpvsStatistics s_zero = new();
+
     private readonly AdmKernel _kernel;
     private readonly AdmOutput _out;
     private readonly AdmOutput _err;
@@ -562,7 +565,7 @@ internal sealed class AdmListing
             Timeout = service.Timeout;
             Netmask = service.Netmask;
             PersistenceEngine = service.PersistenceEngine is { } engine ? AdmKernel.FromKernelString(engine) : string.Empty;
-            Stats = Counters.From(service.Statistics, truncate: false);
+            Stats = service.Statistics ?? s_zero;
             Destinations = new DestinationRow[servers.Count];
             for (var i = 0; i < servers.Count; i++)
             {
@@ -590,7 +593,7 @@ internal sealed class AdmListing
 
         public string PersistenceEngine { get; }
 
-        public Counters Stats { get; }
+        public IpvsStatistics Stats { get; }
 
         public DestinationRow[] Destinations { get; }
 
@@ -643,7 +646,7 @@ internal sealed class AdmListing
             TunnelFlags = (ushort)server.TunnelFlags;
 
             // libipvs parses a destination's 64-bit counters with its 32-bit reader: all but the byte counts keep their low half.
-            Stats = Counters.From(server.Statistics, truncate: true);
+            Stats = (server.Statistics ?? s_zero).ToLegacyWidth();
         }
 
         public int Family { get; }
@@ -672,7 +675,7 @@ internal sealed class AdmListing
 
         public ushort TunnelFlags { get; }
 
-        public Counters Stats { get; }
+        public IpvsStatistics Stats { get; }
 
         /// <summary>ipvs_cmp_dests: by the first one's family, address words, then port.</summary>
         public static int Compare(DestinationRow a, DestinationRow b)
@@ -694,42 +697,5 @@ internal sealed class AdmListing
         }
 
         return r;
-    }
-
-    /// <summary>The counters as ipvsadm prints them.</summary>
-    private sealed record Counters(
-        ulong Connections,
-        ulong IncomingPackets,
-        ulong OutgoingPackets,
-        ulong IncomingBytes,
-        ulong OutgoingBytes,
-        ulong ConnectionsPerSecond,
-        ulong IncomingPacketsPerSecond,
-        ulong OutgoingPacketsPerSecond,
-        ulong IncomingBytesPerSecond,
-        ulong OutgoingBytesPerSecond)
-    {
-        private static readonly Counters s_zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-
-        public static Counters From(IpvsStatistics? stats, bool truncate)
-        {
-            if (stats is null)
-            {
-                return s_zero;
-            }
-
-            var mask = truncate ? uint.MaxValue : ulong.MaxValue;
-            return new Counters(
-                stats.Connections & mask,
-                stats.IncomingPackets & mask,
-                stats.OutgoingPackets & mask,
-                stats.IncomingBytes,
-                stats.OutgoingBytes,
-                stats.ConnectionsPerSecond & mask,
-                stats.IncomingPacketsPerSecond & mask,
-                stats.OutgoingPacketsPerSecond & mask,
-                stats.IncomingBytesPerSecond & mask,
-                stats.OutgoingBytesPerSecond & mask);
-        }
     }
 }

@@ -48,21 +48,7 @@ internal static class ViewMapper
         PersistentConnections: server.PersistentConnections,
         Stats: withStats ? Stats(server.Statistics) : null);
 
-    public static StatsView Stats(IpvsStatistics? stats)
-    {
-        stats ??= new IpvsStatistics();
-        return new StatsView(
-            stats.Connections,
-            stats.IncomingPackets,
-            stats.OutgoingPackets,
-            stats.IncomingBytes,
-            stats.OutgoingBytes,
-            stats.ConnectionsPerSecond,
-            stats.IncomingPacketsPerSecond,
-            stats.OutgoingPacketsPerSecond,
-            stats.IncomingBytesPerSecond,
-            stats.OutgoingBytesPerSecond);
-    }
+    public static StatsView Stats(IpvsStatistics? stats) => new(stats ?? new IpvsStatistics());
 
     public static TimeoutsView Timeouts(IpvsTimeouts timeouts) =>
         new((uint)timeouts.Tcp.TotalSeconds, (uint)timeouts.TcpFin.TotalSeconds, (uint)timeouts.Udp.TotalSeconds);
