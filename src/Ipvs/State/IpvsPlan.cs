@@ -178,8 +178,8 @@ public sealed record PlannedChange
 
     internal static string DescribeTunnel(RealServer server) => server.TunnelType switch
     {
-        TunnelType.Gue => "gue:" + server.TunnelPort.ToString(CultureInfo.InvariantCulture) + ":" + IpvsNames.ConfigName(server.TunnelFlags),
-        TunnelType.Gre => "gre:" + IpvsNames.ConfigName(server.TunnelFlags),
+        TunnelType.Gue => IpvsNames.ConfigName(server.TunnelType) + ":" + server.TunnelPort.ToString(CultureInfo.InvariantCulture) + ":" + IpvsNames.ConfigName(server.TunnelFlags),
+        TunnelType.Gre => IpvsNames.ConfigName(server.TunnelType) + ":" + IpvsNames.ConfigName(server.TunnelFlags),
         _ => IpvsNames.ConfigName(server.TunnelType),
     };
 }
