@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Ipvs.Model;
-using Ipvs.Netlink.Interop;
 
 namespace Ipvs;
 
@@ -147,7 +146,7 @@ public sealed class InMemoryIpvs : IIpvs
         {
             return _byKey.TryGetValue(service, out var entry)
                 ? entry.LocalAddresses.Select(a => new LocalAddress(a)).ToArray()
-                : throw IpvsException.Create(IpvsOperationKind.ListLocalAddresses, LibC.ESRCH, service.ToString());
+                : throw IpvsException.Create(IpvsOperationKind.ListLocalAddresses, Errno.ESRCH, service.ToString());
         }
     }
 
@@ -218,7 +217,7 @@ public sealed class InMemoryIpvs : IIpvs
             var index = entry.IndexOf(address, port);
             if (index < 0)
             {
-                throw IpvsException.Create(IpvsOperationKind.UpdateRealServer, LibC.ENOENT, AddressPort.Format(address, port));
+                throw IpvsException.Create(IpvsOperationKind.UpdateRealServer, Errno.ENOENT, AddressPort.Format(address, port));
             }
 
             entry.Servers[index] = change(entry.Servers[index]);
@@ -226,7 +225,7 @@ public sealed class InMemoryIpvs : IIpvs
     }
 
     private Entry Find(VirtualServiceKey service, IpvsOperationKind kind) =>
-        _byKey.TryGetValue(service, out var entry) ? entry : throw IpvsException.Create(kind, LibC.ESRCH, service.ToString());
+        _byKey.TryGetValue(service, out var entry) ? entry : throw IpvsException.Create(kind, Errno.ESRCH, service.ToString());
 
     // Returns the errno the kernel would, or 0.
     private int Apply(IpvsOperation operation)
@@ -240,7 +239,7 @@ public sealed class InMemoryIpvs : IIpvs
             case DeleteServiceOperation delete:
                 if (!_byKey.Remove(delete.Service, out var deleted))
                 {
-                    return LibC.ESRCH;
+                    return Errno.ESRCH;
                 }
 
                 _services.Remove(deleted);
@@ -253,13 +252,13 @@ public sealed class InMemoryIpvs : IIpvs
             {
                 if (!_byKey.TryGetValue(deleteServer.Service, out var entry))
                 {
-                    return LibC.ESRCH;
+                    return Errno.ESRCH;
                 }
 
                 var index = entry.IndexOf(deleteServer.Address, deleteServer.Port);
                 if (index < 0)
                 {
-                    return LibC.ENOENT;
+                    return Errno.ENOENT;
                 }
 
                 entry.Servers.RemoveAt(index);
@@ -281,17 +280,17 @@ public sealed class InMemoryIpvs : IIpvs
             case StartSyncDaemonOperation start:
                 return StartDaemon(start.Daemon);
             case StopSyncDaemonOperation stop:
-                return _daemons.RemoveAll(d => d.State == stop.State) > 0 ? 0 : LibC.ESRCH;
+                return _daemons.RemoveAll(d => d.State == stop.State) > 0 ? 0 : Errno.ESRCH;
             case AddLocalAddressOperation addLocal:
             {
                 if (!_byKey.TryGetValue(addLocal.Service, out var entry))
                 {
-                    return LibC.ESRCH;
+                    return Errno.ESRCH;
                 }
 
                 if (entry.LocalAddresses.Contains(addLocal.Address))
                 {
-                    return LibC.EEXIST;
+                    return Errno.EEXIST;
                 }
 
                 entry.LocalAddresses.Add(addLocal.Address);
@@ -299,10 +298,10 @@ public sealed class InMemoryIpvs : IIpvs
             }
 
             case DeleteLocalAddressOperation deleteLocal:
-                return !_byKey.TryGetValue(deleteLocal.Service, out var owner) ? LibC.ESRCH
-                    : owner.LocalAddresses.Remove(deleteLocal.Address) ? 0 : LibC.ENOENT;
+                return !_byKey.TryGetValue(deleteLocal.Service, out var owner) ? Errno.ESRCH
+                    : owner.LocalAddresses.Remove(deleteLocal.Address) ? 0 : Errno.ENOENT;
             default:
-                return LibC.EINVAL;
+                return Errno.EINVAL;
         }
     }
 
@@ -311,11 +310,11 @@ public sealed class InMemoryIpvs : IIpvs
         if (!_options.Schedulers.Contains(service.Scheduler)
             || (service.PersistenceEngine is { Length: > 0 } engine && !_options.PersistenceEngines.Contains(engine)))
         {
-            return LibC.ENOENT;
+            return Errno.ENOENT;
         }
 
         // The kernel takes an IPv6 persistence granularity as a prefix length.
-        return service.Family == AddressFamily.InterNetworkV6 && service.Netmask is < 1 or > 128 ? LibC.EINVAL : 0;
+        return service.Family == AddressFamily.InterNetworkV6 && service.Netmask is < 1 or > 128 ? Errno.EINVAL : 0;
     }
 
     private int AddService(VirtualService service)
@@ -328,7 +327,7 @@ public sealed class InMemoryIpvs : IIpvs
 
         if (_byKey.ContainsKey(service.Key))
         {
-            return LibC.EEXIST;
+            return Errno.EEXIST;
         }
 
         var entry = new Entry(Normalize(service));
@@ -341,7 +340,7 @@ public sealed class InMemoryIpvs : IIpvs
     {
         if (!_byKey.TryGetValue(service.Key, out var entry))
         {
-            return LibC.ESRCH;
+            return Errno.ESRCH;
         }
 
         var check = CheckService(service);
@@ -365,26 +364,26 @@ public sealed class InMemoryIpvs : IIpvs
     {
         if (server.Weight < 0 || server.LowerThreshold > server.UpperThreshold)
         {
-            return LibC.ERANGE;
+            return Errno.ERANGE;
         }
 
         // Another family only through a tunnel, and never while a sync daemon runs (the sync
         // protocol carries one family).
         if (server.Family != service.Family && (server.ForwardingMethod != ForwardingMethod.Tunnel || _daemons.Count > 0))
         {
-            return LibC.EINVAL;
+            return Errno.EINVAL;
         }
 
         if (server.ForwardingMethod == ForwardingMethod.Tunnel && server.TunnelType == TunnelType.Gue && server.TunnelPort == 0)
         {
-            return LibC.EINVAL;
+            return Errno.EINVAL;
         }
 
         var address = server.Address;
         var unicast = address.AddressFamily == AddressFamily.InterNetworkV6
             ? !address.IsIPv6Multicast && !address.Equals(IPAddress.IPv6Any)
             : !IsIPv4Multicast(address) && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.Broadcast);
-        return unicast ? 0 : LibC.EINVAL;
+        return unicast ? 0 : Errno.EINVAL;
     }
 
     private static bool IsIPv4Multicast(IPAddress address)
@@ -408,7 +407,7 @@ public sealed class InMemoryIpvs : IIpvs
     {
         if (!_byKey.TryGetValue(key, out var entry))
         {
-            return LibC.ESRCH;
+            return Errno.ESRCH;
         }
 
         var check = CheckRealServer(entry.Service, server);
@@ -419,7 +418,7 @@ public sealed class InMemoryIpvs : IIpvs
 
         if (entry.IndexOf(server.Address, server.Port) >= 0)
         {
-            return LibC.EEXIST;
+            return Errno.EEXIST;
         }
 
         entry.Servers.Insert(0, Stored(server));
@@ -430,7 +429,7 @@ public sealed class InMemoryIpvs : IIpvs
     {
         if (!_byKey.TryGetValue(key, out var entry))
         {
-            return LibC.ESRCH;
+            return Errno.ESRCH;
         }
 
         var check = CheckRealServer(entry.Service, server);
@@ -442,7 +441,7 @@ public sealed class InMemoryIpvs : IIpvs
         var index = entry.IndexOf(server.Address, server.Port);
         if (index < 0)
         {
-            return LibC.ENOENT;
+            return Errno.ENOENT;
         }
 
         var old = entry.Servers[index];
@@ -470,7 +469,7 @@ public sealed class InMemoryIpvs : IIpvs
         }
         else
         {
-            return LibC.ESRCH;
+            return Errno.ESRCH;
         }
 
         foreach (var entry in entries)
@@ -489,17 +488,17 @@ public sealed class InMemoryIpvs : IIpvs
     {
         if (!_options.Interfaces.TryGetValue(daemon.Interface, out var mtu))
         {
-            return LibC.ENODEV;
+            return Errno.ENODEV;
         }
 
         if (_daemons.Exists(d => d.State == daemon.State))
         {
-            return LibC.EEXIST;
+            return Errno.EEXIST;
         }
 
         if (_services.Exists(e => e.Servers.Exists(s => s.Family != e.Service.Family)))
         {
-            return LibC.EINVAL;
+            return Errno.EINVAL;
         }
 
         // The kernel's defaults: a message fills the interface's MTU less the IP and UDP headers.

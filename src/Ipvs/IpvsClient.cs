@@ -88,7 +88,7 @@ public sealed class IpvsClient : IIpvs, IDisposable
                 reason += options.LoadKernelModules
                     ? " and the ip_vs module could not be loaded" + (loadError is null ? string.Empty : ": " + loadError)
                     : "; loading modules is turned off";
-                throw new IpvsUnavailableException(LibC.ENOPROTOOPT, reason);
+                throw new IpvsUnavailableException(Errno.ENOPROTOOPT, reason);
             }
 
             return new IpvsClient(socket, family, options);
@@ -297,7 +297,7 @@ public sealed class IpvsClient : IIpvs, IDisposable
             _writer.EndMessage();
             var outcome = Send(handler, cancellationToken)[0];
             ThrowIfFailed(kind, outcome, key?.ToString());
-            return handler.Value ?? throw new IpvsException(kind, LibC.EINVAL, key?.ToString(), "the kernel sent no reply");
+            return handler.Value ?? throw new IpvsException(kind, Errno.EINVAL, key?.ToString(), "the kernel sent no reply");
         }
     }
 

@@ -46,59 +46,24 @@ public class IpvsException : Exception
     {
         return (operation, errorNumber) switch
         {
-            (IpvsOperationKind.AddService, LibC.EEXIST) => new ServiceExistsException(operation, errorNumber, target, kernelMessage),
-            (IpvsOperationKind.AddService or IpvsOperationKind.UpdateService, LibC.ENOENT) => new SchedulerNotFoundException(operation, errorNumber, target, kernelMessage),
+            (IpvsOperationKind.AddService, Errno.EEXIST) => new ServiceExistsException(operation, errorNumber, target, kernelMessage),
+            (IpvsOperationKind.AddService or IpvsOperationKind.UpdateService, Errno.ENOENT) => new SchedulerNotFoundException(operation, errorNumber, target, kernelMessage),
             (IpvsOperationKind.UpdateService or IpvsOperationKind.DeleteService or IpvsOperationKind.ZeroCounters or IpvsOperationKind.GetService
                 or IpvsOperationKind.ListRealServers or IpvsOperationKind.AddRealServer or IpvsOperationKind.UpdateRealServer
                 or IpvsOperationKind.DeleteRealServer or IpvsOperationKind.ListLocalAddresses or IpvsOperationKind.AddLocalAddress
-                or IpvsOperationKind.DeleteLocalAddress, LibC.ESRCH) => new ServiceNotFoundException(operation, errorNumber, target, kernelMessage),
-            (IpvsOperationKind.AddRealServer, LibC.EEXIST) => new RealServerExistsException(operation, errorNumber, target, kernelMessage),
-            (IpvsOperationKind.UpdateRealServer or IpvsOperationKind.DeleteRealServer, LibC.ENOENT) => new RealServerNotFoundException(operation, errorNumber, target, kernelMessage),
-            (IpvsOperationKind.StartSyncDaemon, LibC.EEXIST) => new SyncDaemonExistsException(operation, errorNumber, target, kernelMessage),
-            (IpvsOperationKind.StopSyncDaemon, LibC.ESRCH) => new SyncDaemonNotFoundException(operation, errorNumber, target, kernelMessage),
-            (_, LibC.EPERM or LibC.EACCES) => new IpvsPermissionException(operation, errorNumber, target, kernelMessage),
-            (_, LibC.EINVAL) => new IpvsInvalidArgumentException(operation, errorNumber, target, kernelMessage),
+                or IpvsOperationKind.DeleteLocalAddress, Errno.ESRCH) => new ServiceNotFoundException(operation, errorNumber, target, kernelMessage),
+            (IpvsOperationKind.AddRealServer, Errno.EEXIST) => new RealServerExistsException(operation, errorNumber, target, kernelMessage),
+            (IpvsOperationKind.UpdateRealServer or IpvsOperationKind.DeleteRealServer, Errno.ENOENT) => new RealServerNotFoundException(operation, errorNumber, target, kernelMessage),
+            (IpvsOperationKind.StartSyncDaemon, Errno.EEXIST) => new SyncDaemonExistsException(operation, errorNumber, target, kernelMessage),
+            (IpvsOperationKind.StopSyncDaemon, Errno.ESRCH) => new SyncDaemonNotFoundException(operation, errorNumber, target, kernelMessage),
+            (_, Errno.EPERM or Errno.EACCES) => new IpvsPermissionException(operation, errorNumber, target, kernelMessage),
+            (_, Errno.EINVAL) => new IpvsInvalidArgumentException(operation, errorNumber, target, kernelMessage),
             _ => new IpvsException(operation, errorNumber, target, kernelMessage),
         };
     }
 
     /// <summary>ipvsadm's text for an errno returned to an operation (its <c>ipvs_strerror</c> table), else the system's.</summary>
-    public static string ReasonFor(IpvsOperationKind operation, int errorNumber)
-    {
-        var specific = (operation, errorNumber) switch
-        {
-            (IpvsOperationKind.AddService, LibC.EEXIST) => "Service already exists",
-            (IpvsOperationKind.AddService or IpvsOperationKind.UpdateService, LibC.ENOENT) => "Scheduler or persistence engine not found",
-            (IpvsOperationKind.UpdateService or IpvsOperationKind.DeleteService or IpvsOperationKind.ZeroCounters
-                or IpvsOperationKind.ListServices or IpvsOperationKind.ListRealServers or IpvsOperationKind.GetService, LibC.ESRCH) => "No such service",
-            (IpvsOperationKind.AddRealServer or IpvsOperationKind.UpdateRealServer or IpvsOperationKind.DeleteRealServer, LibC.ESRCH) => "Service not defined",
-            (IpvsOperationKind.AddRealServer, LibC.EEXIST) => "Destination already exists",
-            (IpvsOperationKind.UpdateRealServer or IpvsOperationKind.DeleteRealServer, LibC.ENOENT) => "No such destination",
-            (IpvsOperationKind.StartSyncDaemon, LibC.EEXIST) => "Daemon has already run",
-            (IpvsOperationKind.StopSyncDaemon, LibC.ESRCH) => "No daemon is running",
-            (IpvsOperationKind.AddLocalAddress or IpvsOperationKind.DeleteLocalAddress or IpvsOperationKind.ListLocalAddresses, LibC.ESRCH) => "Service not defined",
-            (IpvsOperationKind.AddLocalAddress, LibC.EEXIST) => "Local address already exists",
-            (IpvsOperationKind.DeleteLocalAddress, LibC.ENOENT) => "No such local address",
-            _ => null,
-        };
-        if (specific is not null)
-        {
-            return specific;
-        }
-
-        return errorNumber switch
-        {
-            LibC.EPERM => "Permission denied (you must be root)",
-            LibC.EINVAL => "Invalid operation.  Possibly wrong module version, address not unicast, ...",
-            LibC.ENOPROTOOPT => "Protocol not available",
-            LibC.ENOMEM => "Memory allocation problem",
-            LibC.EOPNOTSUPP => "Operation not supported with IPv6",
-            LibC.EAFNOSUPPORT => "Operation not supported with specified address family",
-            LibC.EMSGSIZE => "Module is wrong version",
-            0 => "Unknown error",
-            _ => LibC.StrError(errorNumber),
-        };
-    }
+    public static string ReasonFor(IpvsOperationKind operation, int errorNumber) => IpvsErrorReasons.Reason(operation, errorNumber);
 
     private static string BuildMessage(IpvsOperationKind operation, string reason, string? target, string? kernelMessage)
     {
@@ -236,7 +201,7 @@ public sealed class IpvsFeatureNotSupportedException : IpvsException
 {
     /// <summary>Creates the exception for an operation and the missing feature's description.</summary>
     public IpvsFeatureNotSupportedException(IpvsOperationKind operation, string reason, string? target = null)
-        : base(operation, LibC.EOPNOTSUPP, reason, target, null, null)
+        : base(operation, Errno.EOPNOTSUPP, reason, target, null, null)
     {
     }
 }

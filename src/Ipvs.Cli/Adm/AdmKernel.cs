@@ -97,8 +97,8 @@ internal sealed class AdmKernel : IDisposable
 
             // Without the IPVS family libipvs falls back to the old socket options, which answer
             // ENOPROTOOPT: that is what ipvsadm reports.
-            return e.ErrorNumber is 0 or Ipvs.Netlink.Interop.LibC.ENOPROTOOPT or Ipvs.Netlink.Interop.LibC.ENOENT
-                ? Ipvs.Netlink.Interop.LibC.ENOPROTOOPT
+            return e.ErrorNumber is 0 or Errno.ENOPROTOOPT or Errno.ENOENT
+                ? Errno.ENOPROTOOPT
                 : e.ErrorNumber;
         }
         catch (IpvsException e)
@@ -113,45 +113,28 @@ internal sealed class AdmKernel : IDisposable
         Ipvs.Kernel.ChildProcess.Run("/sbin/modprobe", ["--", "ip_vs"], captureError: false, out _, out _) == 0;
 
     /// <summary>ipvs_strerror: the message libipvs has for this errno after <paramref name="function"/>, else strerror.</summary>
-    public static string StrError(LibFunction function, int errno)
-    {
-        const int EPERM = 1, ENOENT = 2, ESRCH = 3, ENOMEM = 12, EEXIST = 17, EINVAL = 22, EMSGSIZE = 90,
-            ENOPROTOOPT = 92, EOPNOTSUPP = 95, EAFNOSUPPORT = 97;
-        var specific = (function, errno) switch
-        {
-            (LibFunction.AddService, EEXIST) => "Service already exists",
-            (LibFunction.AddService, ENOENT) => "Scheduler or persistence engine not found",
-            (LibFunction.UpdateService, ESRCH) => "No such service",
-            (LibFunction.UpdateService, ENOENT) => "Scheduler or persistence engine not found",
-            (LibFunction.DeleteService, ESRCH) => "No such service",
-            (LibFunction.ZeroService, ESRCH) => "No such service",
-            (LibFunction.AddDest, ESRCH) => "Service not defined",
-            (LibFunction.AddDest, EEXIST) => "Destination already exists",
-            (LibFunction.UpdateDest, ESRCH) => "Service not defined",
-            (LibFunction.UpdateDest, ENOENT) => "No such destination",
-            (LibFunction.DeleteDest, ESRCH) => "Service not defined",
-            (LibFunction.DeleteDest, ENOENT) => "No such destination",
-            (LibFunction.StartDaemon, EEXIST) => "Daemon has already run",
-            (LibFunction.StopDaemon, ESRCH) => "No daemon is running",
-            (LibFunction.GetDests, ESRCH) => "No such service",
-            (LibFunction.GetService, ESRCH) => "No such service",
-            _ => null,
-        };
-        return specific ?? errno switch
-        {
-            EPERM => "Permission denied (you must be root)",
-            EINVAL => "Invalid operation.  Possibly wrong module version, address not unicast, ...",
-            ENOPROTOOPT => "Protocol not available",
-            ENOMEM => "Memory allocation problem",
-            EOPNOTSUPP => "Operation not supported with IPv6",
-            EAFNOSUPPORT => "Operation not supported with specified address family",
-            EMSGSIZE => "Module is wrong version",
-            _ => Marshal(errno),
-        };
-    }
+    public static string StrError(LibFunction function, int errno) => IpvsErrorReasons.Reason(Operation(function), errno, ipvsadmOnly: true);
 
-    /// <summary>strerror as glibc words it.</summary>
-    private static string Marshal(int errno) => System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno);
+    /// <summary>The library's name for a libipvs function, whose error texts it holds.</summary>
+    private static IpvsOperationKind? Operation(LibFunction function) => function switch
+    {
+        LibFunction.Init => IpvsOperationKind.Open,
+        LibFunction.AddService => IpvsOperationKind.AddService,
+        LibFunction.UpdateService => IpvsOperationKind.UpdateService,
+        LibFunction.DeleteService => IpvsOperationKind.DeleteService,
+        LibFunction.ZeroService => IpvsOperationKind.ZeroCounters,
+        LibFunction.AddDest => IpvsOperationKind.AddRealServer,
+        LibFunction.UpdateDest => IpvsOperationKind.UpdateRealServer,
+        LibFunction.DeleteDest => IpvsOperationKind.DeleteRealServer,
+        LibFunction.SetTimeout => IpvsOperationKind.SetTimeouts,
+        LibFunction.StartDaemon => IpvsOperationKind.StartSyncDaemon,
+        LibFunction.StopDaemon => IpvsOperationKind.StopSyncDaemon,
+        LibFunction.GetDests => IpvsOperationKind.ListRealServers,
+        LibFunction.GetService => IpvsOperationKind.GetService,
+        LibFunction.GetTimeout => IpvsOperationKind.GetTimeouts,
+        LibFunction.GetDaemon => IpvsOperationKind.ListSyncDaemons,
+        _ => null,
+    };
 
     /// <summary>ipvs_strerror with the current function.</summary>
     public string StrError(int errno) => StrError(LastFunction, errno);
@@ -224,7 +207,7 @@ internal sealed class AdmKernel : IDisposable
 
         for (var i = 0; i < errors.Length; i++)
         {
-            errors[i] = result[i].Error is { } error ? (error.ErrorNumber == 0 ? Ipvs.Netlink.Interop.LibC.EINVAL : error.ErrorNumber) : 0;
+            errors[i] = result[i].Error is { } error ? (error.ErrorNumber == 0 ? Errno.EINVAL : error.ErrorNumber) : 0;
         }
 
         return errors;
@@ -239,7 +222,7 @@ internal sealed class AdmKernel : IDisposable
     {
         IpvsException { ErrorNumber: > 0 } ipvs => ipvs.ErrorNumber,
         Ipvs.Netlink.NetlinkException { Errno: > 0 } netlink => netlink.Errno,
-        _ => Ipvs.Netlink.Interop.LibC.EINVAL,
+        _ => Errno.EINVAL,
     };
 
     private static VirtualServiceKey ToKey(AdmRequest request)

@@ -12,6 +12,9 @@ namespace Ipvs.Cli.Adm;
 /// </summary>
 internal sealed class AdmListing
 {
+    // A service or destination the kernel sent no counters for prints zeros.
+    private static readonly IpvsStatistics s_zero = new();
+
     private readonly AdmKernel _kernel;
     private readonly AdmOutput _out;
     private readonly AdmOutput _err;
@@ -153,11 +156,11 @@ internal sealed class AdmListing
             string type;
             if (((uint)daemon.State & 1) != 0)
             {
-                type = "master";
+                type = IpvsNames.Name(SyncDaemonState.Master);
             }
             else if (((uint)daemon.State & 2) != 0)
             {
-                type = "backup";
+                type = IpvsNames.Name(SyncDaemonState.Backup);
             }
             else
             {
@@ -244,24 +247,12 @@ internal sealed class AdmListing
             var vname = _names.AddressPort(se.Family, se.Address, se.Port, se.Protocol, numeric);
             if (rule)
             {
-                var type = se.Protocol switch
-                {
-                    AdmRequest.ProtocolTcp => "-t",
-                    AdmRequest.ProtocolUdp => "-u",
-                    AdmRequest.ProtocolSctp => "--sctp-service",
-                    _ => "--xxx-service",
-                };
+                var type = IpvsNames.Find((IpvsProtocol)se.Protocol)?.IpvsadmSwitch ?? "--xxx-service";
                 serviceName = type + " " + vname;
             }
             else
             {
-                var type = se.Protocol switch
-                {
-                    AdmRequest.ProtocolTcp => "TCP",
-                    AdmRequest.ProtocolUdp => "UDP",
-                    AdmRequest.ProtocolSctp => "SCTP",
-                    _ => "?",
-                };
+                var type = IpvsNames.Find((IpvsProtocol)se.Protocol)?.Ipvsadm ?? "?";
                 serviceName = type.PadRight(4) + " " + vname;
                 if (se.Family != AdmLibC.AF_INET6 && serviceName.Length > 33)
                 {
@@ -377,20 +368,20 @@ internal sealed class AdmListing
                 _out.WriteNumber((long)e.Weight);
                 if (forward == AdmRequest.ForwardTunnel)
                 {
-                    switch (e.TunnelType)
+                    switch ((TunnelType)e.TunnelType)
                     {
-                        case 2:
-                            _out.Write(" --tun-type gre ");
-                            _out.Write(TunnelFlagText(AdmTables.TunnelFlagSwitches, e.TunnelFlags));
+                        case TunnelType.Gre:
+                            _out.Write(" --tun-type " + IpvsNames.TunnelTypes[e.TunnelType] + " ");
+                            _out.Write(TunnelFlagSwitch(e.TunnelFlags));
                             break;
-                        case 1:
-                            _out.Write(" --tun-type gue --tun-port ");
+                        case TunnelType.Gue:
+                            _out.Write(" --tun-type " + IpvsNames.TunnelTypes[e.TunnelType] + " --tun-port ");
                             _out.WriteNumber((long)e.TunnelPort);
                             _out.Write(' ');
-                            _out.Write(TunnelFlagText(AdmTables.TunnelFlagSwitches, e.TunnelFlags));
+                            _out.Write(TunnelFlagSwitch(e.TunnelFlags));
                             break;
-                        case 0:
-                            _out.Write(" --tun-type ipip");
+                        case TunnelType.Ipip:
+                            _out.Write(" --tun-type " + IpvsNames.TunnelTypes[e.TunnelType]);
                             break;
                     }
                 }
@@ -523,56 +514,15 @@ internal sealed class AdmListing
         return suffix.Length == 0 ? text.PadLeft(9) : text.PadLeft(8) + suffix;
     }
 
-    /// <summary>print_sched_flags: sh and mh name their flags, other schedulers get flag-N.</summary>
-    private static string SchedulerFlags(ServiceRow se)
-    {
-        var parts = new List<string>(3);
-        if (se.Scheduler == "sh")
-        {
-            Add(AdmRequest.FlagSched1, "sh-fallback");
-            Add(AdmRequest.FlagSched2, "sh-port");
-        }
-        else if (se.Scheduler == "mh")
-        {
-            Add(AdmRequest.FlagSched1, "mh-fallback");
-            Add(AdmRequest.FlagSched2, "mh-port");
-        }
-        else
-        {
-            Add(AdmRequest.FlagSched1, "flag-1");
-            Add(AdmRequest.FlagSched2, "flag-2");
-            Add(AdmRequest.FlagSched3, "flag-3");
-        }
-
-        return string.Join(',', parts);
-
-        void Add(uint flag, string name)
-        {
-            if ((se.Flags & flag) != 0)
-            {
-                parts.Add(name);
-            }
-        }
-    }
+    /// <summary>print_sched_flags: sh and mh name their flags (and print no flag-3), other schedulers get flag-N.</summary>
+    private static string SchedulerFlags(ServiceRow se) =>
+        string.Join(',', IpvsNames.FormatSchedulerFlags(se.Scheduler, (ServiceFlags)se.Flags, genericBeyondNamed: false));
 
     /// <summary>fwd_name; glibc prints "(null)" for the forwarding methods ipvsadm has no name for.</summary>
-    private static string ForwardName(uint forward) => forward switch
-    {
-        AdmRequest.ForwardMasquerade => "Masq",
-        AdmRequest.ForwardLocal => "Local",
-        AdmRequest.ForwardTunnel => "Tunnel",
-        AdmRequest.ForwardDirectRoute => "Route",
-        _ => "(null)",
-    };
+    private static string ForwardName(uint forward) => IpvsNames.Find((ForwardingMethod)forward)?.Ipvsadm ?? "(null)";
 
-    /// <summary>fwd_switch: Local is saved as -g.</summary>
-    private static string ForwardSwitch(uint forward) => forward switch
-    {
-        AdmRequest.ForwardMasquerade => "-m",
-        AdmRequest.ForwardTunnel => "-i",
-        AdmRequest.ForwardLocal or AdmRequest.ForwardDirectRoute => "-g",
-        _ => "(null)",
-    };
+    /// <summary>fwd_switch (Local is saved as -g); "(null)" as for <see cref="ForwardName"/>.</summary>
+    private static string ForwardSwitch(uint forward) => IpvsNames.Find((ForwardingMethod)forward)?.IpvsadmSwitch ?? "(null)";
 
     /// <summary>fwd_tun_info, in its 16-byte buffer; "n/a" when not tunnelling.</summary>
     private static string TunnelInfo(DestinationRow e, uint forward)
@@ -582,17 +532,22 @@ internal sealed class AdmListing
             return "n/a";
         }
 
-        var text = e.TunnelType switch
+        var name = e.TunnelType < IpvsNames.TunnelTypes.Count ? IpvsNames.TunnelTypes[e.TunnelType] : null;
+        var text = (TunnelType)e.TunnelType switch
         {
-            0 => "ipip",
-            1 => "gue:" + CText.Decimal((long)e.TunnelPort) + ":" + TunnelFlagText(AdmTables.TunnelFlagNames, e.TunnelFlags),
-            2 => "gre:" + TunnelFlagText(AdmTables.TunnelFlagNames, e.TunnelFlags),
+            TunnelType.Ipip => name!,
+            TunnelType.Gue => name + ":" + CText.Decimal((long)e.TunnelPort) + ":" + TunnelFlagText(e.TunnelFlags),
+            TunnelType.Gre => name + ":" + TunnelFlagText(e.TunnelFlags),
             _ => "n/a",
         };
         return text.Length > 15 ? text[..15] : text;
     }
 
-    private static string TunnelFlagText(string[] names, ushort flags) => flags < names.Length ? names[flags] : "(null)";
+    /// <summary>tunflags[flags], "(null)" past the table's end.</summary>
+    private static string TunnelFlagText(ushort flags) => IpvsNames.Find((TunnelFlags)flags)?.Ipvsadm ?? "(null)";
+
+    /// <summary>tun_flags_opts[flags], "(null)" past the table's end.</summary>
+    private static string TunnelFlagSwitch(ushort flags) => IpvsNames.Find((TunnelFlags)flags)?.IpvsadmSwitch ?? "(null)";
 
     /// <summary>A service as libipvs holds it (ipvs_service_entry_t), with its destinations.</summary>
     private sealed class ServiceRow
@@ -610,7 +565,7 @@ internal sealed class AdmListing
             Timeout = service.Timeout;
             Netmask = service.Netmask;
             PersistenceEngine = service.PersistenceEngine is { } engine ? AdmKernel.FromKernelString(engine) : string.Empty;
-            Stats = Counters.From(service.Statistics, truncate: false);
+            Stats = service.Statistics ?? s_zero;
             Destinations = new DestinationRow[servers.Count];
             for (var i = 0; i < servers.Count; i++)
             {
@@ -638,7 +593,7 @@ internal sealed class AdmListing
 
         public string PersistenceEngine { get; }
 
-        public Counters Stats { get; }
+        public IpvsStatistics Stats { get; }
 
         public DestinationRow[] Destinations { get; }
 
@@ -691,7 +646,7 @@ internal sealed class AdmListing
             TunnelFlags = (ushort)server.TunnelFlags;
 
             // libipvs parses a destination's 64-bit counters with its 32-bit reader: all but the byte counts keep their low half.
-            Stats = Counters.From(server.Statistics, truncate: true);
+            Stats = (server.Statistics ?? s_zero).ToLegacyWidth();
         }
 
         public int Family { get; }
@@ -720,7 +675,7 @@ internal sealed class AdmListing
 
         public ushort TunnelFlags { get; }
 
-        public Counters Stats { get; }
+        public IpvsStatistics Stats { get; }
 
         /// <summary>ipvs_cmp_dests: by the first one's family, address words, then port.</summary>
         public static int Compare(DestinationRow a, DestinationRow b)
@@ -742,42 +697,5 @@ internal sealed class AdmListing
         }
 
         return r;
-    }
-
-    /// <summary>The counters as ipvsadm prints them.</summary>
-    private sealed record Counters(
-        ulong Connections,
-        ulong IncomingPackets,
-        ulong OutgoingPackets,
-        ulong IncomingBytes,
-        ulong OutgoingBytes,
-        ulong ConnectionsPerSecond,
-        ulong IncomingPacketsPerSecond,
-        ulong OutgoingPacketsPerSecond,
-        ulong IncomingBytesPerSecond,
-        ulong OutgoingBytesPerSecond)
-    {
-        private static readonly Counters s_zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-
-        public static Counters From(IpvsStatistics? stats, bool truncate)
-        {
-            if (stats is null)
-            {
-                return s_zero;
-            }
-
-            var mask = truncate ? uint.MaxValue : ulong.MaxValue;
-            return new Counters(
-                stats.Connections & mask,
-                stats.IncomingPackets & mask,
-                stats.OutgoingPackets & mask,
-                stats.IncomingBytes,
-                stats.OutgoingBytes,
-                stats.ConnectionsPerSecond & mask,
-                stats.IncomingPacketsPerSecond & mask,
-                stats.OutgoingPacketsPerSecond & mask,
-                stats.IncomingBytesPerSecond & mask,
-                stats.OutgoingBytesPerSecond & mask);
-        }
     }
 }

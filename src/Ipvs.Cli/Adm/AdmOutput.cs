@@ -241,12 +241,12 @@ internal sealed unsafe class AdmOutput
                 }
 
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno == AdmLibC.EINTR)
+                if (errno == Errno.EINTR)
                 {
                     continue;
                 }
 
-                if (errno == AdmLibC.EPIPE)
+                if (errno == Errno.EPIPE)
                 {
                     // ipvsadm does not ignore SIGPIPE (the runtime does): die of it as ipvsadm would.
                     AdmLibC.Signal(AdmLibC.SIGPIPE, 0);

@@ -1,4 +1,5 @@
 using Ipvs.Cli.Adm.Interop;
+using Ipvs.Model;
 
 namespace Ipvs.Cli.Adm;
 
@@ -300,7 +301,7 @@ internal sealed class AdmParser
                     break;
                 case AdmTables.TagTunType:
                     SetOption(request, AdmTables.TunType);
-                    var type = Array.IndexOf(AdmTables.TunnelNames, optarg);
+                    var type = optarg is not null && IpvsNames.ParseTunnelType(optarg) is { } tunnelType ? (int)tunnelType : -1;
                     if (type < 0)
                     {
                         throw AdmStopException.Fail(2, "illegal tunnel type specified");
@@ -468,7 +469,7 @@ internal sealed class AdmParser
     {
         // ipvsadm indexes its table with the type unchecked; only 0–2 can be parsed.
         var row = AdmTables.TunnelOptions[tunnelType];
-        var typeName = AdmTables.TunnelNames[tunnelType];
+        var typeName = IpvsNames.TunnelTypes[tunnelType];
         var last = 0;
         var count = 0;
         for (var j = 0; j < AdmTables.TunnelOptionIndexes.Length; j++)
@@ -527,12 +528,7 @@ internal sealed class AdmParser
         request.Options |= bit;
     }
 
-    private static int? DaemonState(string? text) => text switch
-    {
-        "master" => AdmRequest.DaemonMaster,
-        "backup" => AdmRequest.DaemonBackup,
-        _ => null,
-    };
+    private static int? DaemonState(string? text) => text is not null ? (int?)IpvsNames.ParseSyncDaemonState(text) : null;
 
     private static uint NumberOrFail(string text, int min, int max, string message)
     {
@@ -712,37 +708,11 @@ internal sealed class AdmParser
         uint result = 0;
         foreach (var flag in flags)
         {
-            switch (flag)
+            var named = IpvsNames.FindSchedulerFlag(flag) ?? throw AdmStopException.Fail(2, $"invalid scheduler flag `{flag}'");
+            result |= (uint)named.Flag;
+            if (named.Scheduler is { } owner && scheduler != owner)
             {
-                case "flag-1":
-                    result |= AdmRequest.FlagSched1;
-                    break;
-                case "flag-2":
-                    result |= AdmRequest.FlagSched2;
-                    break;
-                case "flag-3":
-                    result |= AdmRequest.FlagSched3;
-                    break;
-                case "sh-fallback":
-                case "sh-port":
-                    result |= flag == "sh-fallback" ? AdmRequest.FlagSched1 : AdmRequest.FlagSched2;
-                    if (scheduler != "sh")
-                    {
-                        throw AdmStopException.Fail(2, $"incompatible scheduler flag `{flag}'");
-                    }
-
-                    break;
-                case "mh-fallback":
-                case "mh-port":
-                    result |= flag == "mh-fallback" ? AdmRequest.FlagSched1 : AdmRequest.FlagSched2;
-                    if (scheduler != "mh")
-                    {
-                        throw AdmStopException.Fail(2, $"incompatible scheduler flag `{flag}'");
-                    }
-
-                    break;
-                default:
-                    throw AdmStopException.Fail(2, $"invalid scheduler flag `{flag}'");
+                throw AdmStopException.Fail(2, $"incompatible scheduler flag `{flag}'");
             }
         }
 

@@ -119,9 +119,7 @@ internal static class AdmTables
         "xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", // ZERO
     ];
 
-    /// <summary>Tunnel type names (tunnames) and the options each allows (tunnel_types_v_options over tprt, nocs, csum, remc).</summary>
-    public static readonly string[] TunnelNames = ["ipip", "gue", "gre"];
-
+    /// <summary>The options each tunnel type allows (tunnel_types_v_options over tprt, nocs, csum, remc), indexed by type.</summary>
     public static readonly string[] TunnelOptions =
     [
         "xxxx", // ipip
@@ -130,11 +128,6 @@ internal static class AdmTables
     ];
 
     public static readonly int[] TunnelOptionIndexes = [TunPort, TunNoCsum, TunCsum, TunRemCsum];
-
-    /// <summary>Printed tunnel checksum flags (tunflags) and the save-format switches (tun_flags_opts).</summary>
-    public static readonly string[] TunnelFlagNames = ["-c", "+c", "r+c"];
-
-    public static readonly string[] TunnelFlagSwitches = ["--tun-nocsum", "--tun-csum", "--tun-remcsum"];
 
     // popt option values: the short letter where there is one, else a tag from 128 (ipvsadm's TAG_*).
     public const int TagSet = 128;

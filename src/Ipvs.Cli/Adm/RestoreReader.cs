@@ -150,7 +150,7 @@ internal sealed unsafe class RestoreReader
                 return true;
             }
 
-            if (count < 0 && Marshal.GetLastPInvokeError() == AdmLibC.EINTR)
+            if (count < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR)
             {
                 continue;
             }

@@ -13,6 +13,21 @@ internal sealed class CareMetrics : IVirtualServiceKeeperObserver
 {
     private static readonly double[] s_buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    // The HELP of each total the counters' table exports (IpvsCounterName.Metric).
+    private static readonly Dictionary<string, string> s_serviceHelp = new(StringComparer.Ordinal)
+    {
+        ["connections"] = "Connections the kernel scheduled for the virtual service.",
+        ["packets"] = "Packets through the virtual service.",
+        ["bytes"] = "Bytes through the virtual service.",
+    };
+
+    private static readonly Dictionary<string, string> s_serverHelp = new(StringComparer.Ordinal)
+    {
+        ["connections"] = "Connections the kernel scheduled to the real server.",
+        ["packets"] = "Packets to and from the real server.",
+        ["bytes"] = "Bytes to and from the real server.",
+    };
+
     private readonly ConcurrentDictionary<RealServerHealth, Histogram> _latency = new();
     private readonly ConcurrentDictionary<VirtualServiceKey, long> _kernelErrors = new();
     private readonly Func<IReadOnlyList<VirtualServiceKeeper>> _keepers;
@@ -149,14 +164,7 @@ internal sealed class CareMetrics : IVirtualServiceKeeperObserver
                 .Sample("ipvs_service_present", actual is null ? 0 : 1, ("service", service));
             if (actual?.Statistics is { } stats)
             {
-                text.Family("ipvs_service_connections_total", "counter", "Connections the kernel scheduled for the virtual service.")
-                    .Sample("ipvs_service_connections_total", stats.Connections, ("service", service));
-                text.Family("ipvs_service_packets_total", "counter", "Packets through the virtual service.")
-                    .Sample("ipvs_service_packets_total", stats.IncomingPackets, ("service", service), ("direction", "in"))
-                    .Sample("ipvs_service_packets_total", stats.OutgoingPackets, ("service", service), ("direction", "out"));
-                text.Family("ipvs_service_bytes_total", "counter", "Bytes through the virtual service.")
-                    .Sample("ipvs_service_bytes_total", stats.IncomingBytes, ("service", service), ("direction", "in"))
-                    .Sample("ipvs_service_bytes_total", stats.OutgoingBytes, ("service", service), ("direction", "out"));
+                Totals(text, "ipvs_service_", s_serviceHelp, stats, ("service", service));
             }
 
             foreach (var server in servers)
@@ -170,14 +178,7 @@ internal sealed class CareMetrics : IVirtualServiceKeeperObserver
                     .Sample("ipvs_real_server_inactive_connections", server.InactiveConnections, ("service", service), ("server", endpoint));
                 if (server.Statistics is { } serverStats)
                 {
-                    text.Family("ipvs_real_server_connections_total", "counter", "Connections the kernel scheduled to the real server.")
-                        .Sample("ipvs_real_server_connections_total", serverStats.Connections, ("service", service), ("server", endpoint));
-                    text.Family("ipvs_real_server_packets_total", "counter", "Packets to and from the real server.")
-                        .Sample("ipvs_real_server_packets_total", serverStats.IncomingPackets, ("service", service), ("server", endpoint), ("direction", "in"))
-                        .Sample("ipvs_real_server_packets_total", serverStats.OutgoingPackets, ("service", service), ("server", endpoint), ("direction", "out"));
-                    text.Family("ipvs_real_server_bytes_total", "counter", "Bytes to and from the real server.")
-                        .Sample("ipvs_real_server_bytes_total", serverStats.IncomingBytes, ("service", service), ("server", endpoint), ("direction", "in"))
-                        .Sample("ipvs_real_server_bytes_total", serverStats.OutgoingBytes, ("service", service), ("server", endpoint), ("direction", "out"));
+                    Totals(text, "ipvs_real_server_", s_serverHelp, serverStats, ("service", service), ("server", endpoint));
                 }
             }
         }
@@ -220,6 +221,22 @@ internal sealed class CareMetrics : IVirtualServiceKeeperObserver
 
             Interlocked.Add(ref _sumMicroseconds, (long)(seconds * 1e6));
             Interlocked.Increment(ref _count);
+        }
+    }
+
+    /// <summary>The counters' totals as families <paramref name="prefix"/>METRIC_total, with a direction label where the table gives one.</summary>
+    private static void Totals(PrometheusText text, string prefix, Dictionary<string, string> help, IpvsStatistics stats, params (string Name, string Value)[] labels)
+    {
+        foreach (var counter in IpvsStatistics.Counters)
+        {
+            if (counter.Metric is not { } metric)
+            {
+                continue;
+            }
+
+            var name = prefix + metric + "_total";
+            (string, string)[] sampleLabels = counter.Direction is { } direction ? [.. labels, ("direction", direction)] : labels;
+            text.Family(name, "counter", help[metric]).Sample(name, stats[counter.Counter], sampleLabels);
         }
     }
 }

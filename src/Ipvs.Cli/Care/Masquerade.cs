@@ -84,12 +84,7 @@ internal static class Masquerade
 
     internal static string MarkText(uint mark) => "0x" + mark.ToString("x8", CultureInfo.InvariantCulture);
 
-    internal static string Protocol(VirtualServiceKey key) => key.Protocol switch
-    {
-        IpvsProtocol.Udp => "udp",
-        IpvsProtocol.Sctp => "sctp",
-        _ => "tcp",
-    };
+    internal static string Protocol(VirtualServiceKey key) => IpvsNames.Find(key.Protocol)?.Name ?? IpvsNames.Find(IpvsProtocol.Tcp)!.Name;
 
     internal static IEnumerable<VirtualServiceKey> OfFamily(IEnumerable<VirtualServiceKey> services, AddressFamily family) =>
         services.Where(k => !k.IsFirewallMark && k.Address is not null && k.Address.AddressFamily == family);

@@ -34,9 +34,9 @@ internal static class CliErrors
                 $"the kernel refused to start the {DaemonOf(operation)} sync daemon: invalid argument (it refuses while a service has real servers of the other address family, and when the interface does not exist or cannot do multicast)",
             IpvsInvalidArgumentException => $"the kernel refused to {Verb(error.Operation)} {Target(operation, error)}: invalid argument"
                 + (error.KernelMessage is null ? " (for example an address that is not unicast, or a value out of range)" : ": " + error.KernelMessage),
-            _ when error.Operation == IpvsOperationKind.AddLocalAddress && error.ErrorNumber == 17 =>
+            _ when error.Operation == IpvsOperationKind.AddLocalAddress && error.ErrorNumber == Errno.EEXIST =>
                 $"local address {LocalOf(operation)} already exists in service {service}",
-            _ when error.Operation == IpvsOperationKind.DeleteLocalAddress && error.ErrorNumber == 2 =>
+            _ when error.Operation == IpvsOperationKind.DeleteLocalAddress && error.ErrorNumber == Errno.ENOENT =>
                 $"local address {LocalOf(operation)} does not exist in service {service}",
             _ => $"cannot {Verb(error.Operation)} {Target(operation, error)}: {error.Reason}"
                 + (error.KernelMessage is null ? string.Empty : " (kernel: " + error.KernelMessage + ")"),
@@ -92,8 +92,8 @@ internal static class CliErrors
 
     private static string DaemonOf(IpvsOperation? operation) => operation switch
     {
-        StartSyncDaemonOperation start => start.Daemon.State == SyncDaemonState.Master ? "master" : "backup",
-        StopSyncDaemonOperation stop => stop.State == SyncDaemonState.Master ? "master" : "backup",
+        StartSyncDaemonOperation start => IpvsNames.Name(start.Daemon.State),
+        StopSyncDaemonOperation stop => IpvsNames.Name(stop.State),
         _ => "sync",
     };
 

@@ -40,7 +40,7 @@ internal sealed class Targets
         };
         Vip = CliOptions.Address("--vip", "The virtual service's address (ipvsctl form; with --vport)");
         Vport = CliOptions.Port("--vport", "The virtual service's port, 0 to 65535 (ipvsctl form; with --vip)");
-        Protocol = CliOptions.Choice("--protocol", "The virtual service's protocol with --vip (default tcp)", ["tcp", "udp", "sctp"], "--proto");
+        Protocol = CliOptions.Choice("--protocol", "The virtual service's protocol with --vip (default tcp)", [.. IpvsNames.Protocols.Select(p => p.Name)], "--proto");
         if (withServer)
         {
             Rip = CliOptions.Address("--rip", "The real server's address (ipvsctl form)");
@@ -108,12 +108,8 @@ internal sealed class Targets
             return null;
         }
 
-        var ipvsProtocol = protocol switch
-        {
-            "udp" => IpvsProtocol.Udp,
-            "sctp" => IpvsProtocol.Sctp,
-            _ => IpvsProtocol.Tcp,
-        };
+        // The option's choices have already refused other words; no --protocol means tcp.
+        var ipvsProtocol = protocol is not null && IpvsNames.ParseProtocol(protocol) is var p and not IpvsProtocol.None ? p : IpvsProtocol.Tcp;
         return VirtualServiceKey.Create(ipvsProtocol, vip, (ushort)vport.Value);
     }
 

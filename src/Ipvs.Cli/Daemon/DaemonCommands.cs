@@ -9,8 +9,6 @@ namespace Ipvs.Cli.Daemon;
 /// <summary><c>ipvs daemon</c> (dm): the kernel's connection synchronization daemons.</summary>
 internal static class DaemonCommands
 {
-    private static readonly string[] s_states = ["master", "backup"];
-
     public static CliCommand Build(CliContext context)
     {
         var family = new CliCommand("daemon", "Connection synchronization daemons: show, add (start), delete (stop)", "dm");
@@ -120,12 +118,12 @@ internal static class DaemonCommands
 
     private static Option<string?> StateOption()
     {
-        var option = CliOptions.Choice("--state", "The daemon's role: master or backup (required)", s_states);
+        var option = CliOptions.Choice("--state", "The daemon's role: master or backup (required)", [.. IpvsNames.SyncDaemonStates]);
         option.Required = true;
         return option;
     }
 
-    private static SyncDaemonState ParseState(string state) => state == "master" ? SyncDaemonState.Master : SyncDaemonState.Backup;
+    private static SyncDaemonState ParseState(string state) => IpvsNames.ParseSyncDaemonState(state) ?? SyncDaemonState.Backup;
 
     private static string Optional(int? value) => value is { } v ? Tables.Number(v) : "-";
 }

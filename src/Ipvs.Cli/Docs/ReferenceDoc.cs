@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Serialization.Metadata;
 using Ipvs.Cli.Common;
 using Ipvs.Cli.Output;
+using Ipvs.Model;
 
 namespace Ipvs.Cli.Docs;
 
@@ -215,6 +216,15 @@ internal static class ReferenceDoc
             foreach (var property in info.Properties)
             {
                 text.Append($"| `{property.Name}` | {JsonType(property)} | {Escape(SchemaDocs.FieldDescription(type, property.Name))} |\n");
+            }
+
+            // The stats object is written by its converter, from the counters' table.
+            if (type == typeof(StatsView))
+            {
+                foreach (var counter in IpvsStatistics.Counters)
+                {
+                    text.Append($"| `{counter.Name}` | integer | {Escape(SchemaDocs.FieldDescription(type, counter.Name))} |\n");
+                }
             }
 
             text.Append('\n');

@@ -313,7 +313,7 @@ internal static class HaCommands
                 : $"{status.EffectivePriority} (of {status.BasePriority})";
             var sync = status.SyncDaemons.Count == 0
                 ? "none"
-                : string.Join("+", status.SyncDaemons.OrderBy(d => d.State).Select(d => d.State == SyncDaemonState.Master ? "master" : "backup"));
+                : string.Join("+", status.SyncDaemons.OrderBy(d => d.State).Select(d => IpvsNames.Name(d.State)));
             table.Row(node.Name, node.Address.ToString(), HaRole.Name(status.Role), since, priority, sync,
                 status.HeldAddresses.Count == 0 ? "-" : string.Join(",", status.HeldAddresses));
         }

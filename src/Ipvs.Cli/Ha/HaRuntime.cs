@@ -199,7 +199,7 @@ internal sealed class HaRuntime : IAsyncDisposable
         text.Family("ipvs_ha_sync_daemon_running", "gauge", "1 while the kernel's sync daemon of that state runs.");
         foreach (var state in new[] { SyncDaemonState.Master, SyncDaemonState.Backup })
         {
-            text.Sample("ipvs_ha_sync_daemon_running", status.SyncDaemons.Any(d => d.State == state) ? 1 : 0, instance, node, ("state", state == SyncDaemonState.Master ? "master" : "backup"));
+            text.Sample("ipvs_ha_sync_daemon_running", status.SyncDaemons.Any(d => d.State == state) ? 1 : 0, instance, node, ("state", IpvsNames.Name(state)));
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ipvs.Model;
 
 namespace Ipvs.Cli.Output;
 
@@ -122,20 +123,15 @@ internal static class Tables
 
     private static void AddStatsColumns(TextTable table)
     {
-        foreach (var header in new[] { "CONNS", "INPKTS", "OUTPKTS", "INBYTES", "OUTBYTES", "CPS", "INPPS", "OUTPPS", "INBPS", "OUTBPS" })
+        foreach (var counter in IpvsStatistics.Counters)
         {
-            table.Column(header, numeric: true);
+            table.Column(counter.Column, numeric: true);
         }
     }
 
     private static string[] StatsCells(StatsView? stats)
     {
-        stats ??= new StatsView(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        return
-        [
-            Number(stats.Connections), Number(stats.IncomingPackets), Number(stats.OutgoingPackets), Number(stats.IncomingBytes),
-            Number(stats.OutgoingBytes), Number(stats.ConnectionsPerSecond), Number(stats.IncomingPacketsPerSecond),
-            Number(stats.OutgoingPacketsPerSecond), Number(stats.IncomingBytesPerSecond), Number(stats.OutgoingBytesPerSecond),
-        ];
+        var values = stats?.Statistics ?? new IpvsStatistics();
+        return [.. IpvsStatistics.Counters.Select(c => Number(values[c.Counter]))];
     }
 }

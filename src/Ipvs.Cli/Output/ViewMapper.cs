@@ -21,7 +21,7 @@ internal static class ViewMapper
             Port: key.IsFirewallMark ? null : key.Port,
             Fwmark: key.IsFirewallMark ? key.FirewallMark : null,
             Scheduler: service.Scheduler,
-            SchedulerFlags: IpvsNames.SchedulerFlags(service.Scheduler, service.Flags),
+            SchedulerFlags: IpvsNames.FormatSchedulerFlags(service.Scheduler, service.Flags),
             OnePacket: (service.Flags & ServiceFlags.OnePacket) != 0,
             Persistent: service.IsPersistent,
             Timeout: service.Timeout,
@@ -38,7 +38,7 @@ internal static class ViewMapper
         Address: server.Address.ToString(),
         Port: server.Port,
         Family: FamilyWord(server.Family),
-        Forward: IpvsNames.Forward(server.ForwardingMethod),
+        Forward: IpvsNames.CliName(server.ForwardingMethod),
         Weight: server.Weight,
         UpperThreshold: server.UpperThreshold,
         LowerThreshold: server.LowerThreshold,
@@ -48,27 +48,13 @@ internal static class ViewMapper
         PersistentConnections: server.PersistentConnections,
         Stats: withStats ? Stats(server.Statistics) : null);
 
-    public static StatsView Stats(IpvsStatistics? stats)
-    {
-        stats ??= new IpvsStatistics();
-        return new StatsView(
-            stats.Connections,
-            stats.IncomingPackets,
-            stats.OutgoingPackets,
-            stats.IncomingBytes,
-            stats.OutgoingBytes,
-            stats.ConnectionsPerSecond,
-            stats.IncomingPacketsPerSecond,
-            stats.OutgoingPacketsPerSecond,
-            stats.IncomingBytesPerSecond,
-            stats.OutgoingBytesPerSecond);
-    }
+    public static StatsView Stats(IpvsStatistics? stats) => new(stats ?? new IpvsStatistics());
 
     public static TimeoutsView Timeouts(IpvsTimeouts timeouts) =>
         new((uint)timeouts.Tcp.TotalSeconds, (uint)timeouts.TcpFin.TotalSeconds, (uint)timeouts.Udp.TotalSeconds);
 
     public static DaemonView Daemon(SyncDaemon daemon) => new(
-        State: daemon.State == SyncDaemonState.Master ? "master" : daemon.State == SyncDaemonState.Backup ? "backup" : "unknown",
+        State: IpvsNames.Name(daemon.State),
         McastInterface: daemon.Interface,
         SyncId: daemon.SyncId,
         SyncMaxlen: daemon.MaxLength == 0 ? null : daemon.MaxLength,
@@ -94,15 +80,9 @@ internal static class ViewMapper
     public static LocalAddressView LocalAddress(LocalAddress address) =>
         new(address.Address.ToString(), address.PortConflicts, address.Connections);
 
-    public static string FamilyWord(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
+    public static string FamilyWord(AddressFamily family) => IpvsNames.Name(family);
 
-    public static string ProtocolWord(IpvsProtocol protocol) => protocol switch
-    {
-        IpvsProtocol.Tcp => "tcp",
-        IpvsProtocol.Udp => "udp",
-        IpvsProtocol.Sctp => "sctp",
-        _ => ((ushort)protocol).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    public static string ProtocolWord(IpvsProtocol protocol) => IpvsNames.Find(protocol)?.Name ?? IpvsNames.Number((ushort)protocol);
 
     /// <summary>The persistence netmask as an address: 255.255.255.0, or ffff:ffff:ffff:ffff:: for an IPv6 /64.</summary>
     public static string NetmaskText(AddressFamily family, uint netmask)
@@ -125,8 +105,8 @@ internal static class ViewMapper
 
     private static TunnelView Tunnel(RealServer server) => server.TunnelType switch
     {
-        TunnelType.Ipip => new TunnelView("ipip", null, null),
-        TunnelType.Gue => new TunnelView("gue", server.TunnelPort, IpvsNames.TunnelChecksum(server.TunnelFlags)),
-        _ => new TunnelView(IpvsNames.TunnelType(server.TunnelType), null, IpvsNames.TunnelChecksum(server.TunnelFlags)),
+        TunnelType.Ipip => new TunnelView(IpvsNames.CliName(server.TunnelType), null, null),
+        TunnelType.Gue => new TunnelView(IpvsNames.CliName(server.TunnelType), server.TunnelPort, IpvsNames.CliName(server.TunnelFlags)),
+        _ => new TunnelView(IpvsNames.CliName(server.TunnelType), null, IpvsNames.CliName(server.TunnelFlags)),
     };
 }

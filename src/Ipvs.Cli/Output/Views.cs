@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Ipvs.Model;
+
 namespace Ipvs.Cli.Output;
 
 // The JSON/YAML schema of read commands. Field names are these properties in snake_case; the
@@ -43,18 +46,9 @@ internal sealed record ServerView(
 /// <summary>The encapsulation of a tunnelled real server.</summary>
 internal sealed record TunnelView(string Type, int? Port, string? Checksum);
 
-/// <summary>Counters and the kernel's rate estimates.</summary>
-internal sealed record StatsView(
-    ulong Connections,
-    ulong IncomingPackets,
-    ulong OutgoingPackets,
-    ulong IncomingBytes,
-    ulong OutgoingBytes,
-    ulong ConnectionsPerSecond,
-    ulong IncomingPacketsPerSecond,
-    ulong OutgoingPacketsPerSecond,
-    ulong IncomingBytesPerSecond,
-    ulong OutgoingBytesPerSecond);
+/// <summary>Counters and the kernel's rate estimates: an object of the counters' names (<see cref="IpvsStatistics.Counters"/>) and values.</summary>
+[JsonConverter(typeof(StatsViewConverter))]
+internal sealed record StatsView(IpvsStatistics Statistics);
 
 /// <summary><c>service list</c>.</summary>
 internal sealed record ServiceListView(IReadOnlyList<ServiceView> Services);

@@ -42,13 +42,13 @@ internal static class ServerCommands
                 if (key is not null)
                 {
                     CliContext.RequireService(client, key);
-                    views.AddRange(Ordering.Servers(client.GetRealServers(key)).Select(s => ViewMapper.Server(key, s, withStats)));
+                    views.AddRange(IpvsOrder.Servers(client.GetRealServers(key)).Select(s => ViewMapper.Server(key, s, withStats)));
                 }
                 else
                 {
-                    foreach (var entry in Ordering.Services(client.GetTable()))
+                    foreach (var entry in IpvsOrder.Services(client.GetTable()))
                     {
-                        views.AddRange(Ordering.Servers(entry.RealServers).Select(s => ViewMapper.Server(entry.Service.Key, s, withStats)));
+                        views.AddRange(IpvsOrder.Servers(entry.RealServers).Select(s => ViewMapper.Server(entry.Service.Key, s, withStats)));
                     }
                 }
             }

@@ -13,13 +13,13 @@ internal sealed class ServerSettings
         Forward = CliOptions.Choice(
             "--forward",
             "Forwarding: dr (direct routing, the default), masq (NAT), tun (tunnel), local, bypass, fnat (FULLNAT kernels only); mask is read as masq",
-            IpvsNames.ForwardChoices,
-            IpvsNames.ForwardAlsoAccepted,
+            [.. IpvsNames.ForwardingMethods.Select(f => f.Cli)],
+            [.. IpvsNames.ForwardingMethods.SelectMany(f => f.CliAliases)],
             "--fwd");
         Weight = CliOptions.Number("--weight", 0, int.MaxValue, "Scheduling weight, 0 to 2147483647 (default 1; 0 stops new connections)", "weight", "-w");
         Upper = CliOptions.Number("--upper-threshold", 0, int.MaxValue, "Upper connection threshold; 0 means none", "connections", "--u-threshold", "-x");
         Lower = CliOptions.Number("--lower-threshold", 0, int.MaxValue, "Lower connection threshold (at most the upper one)", "connections", "--l-threshold", "-y");
-        TunnelType = CliOptions.Choice("--tun-type", "Tunnel encapsulation with --fwd tun: ipip (default), gue, gre", ["ipip", "gue", "gre"]);
+        TunnelType = CliOptions.Choice("--tun-type", "Tunnel encapsulation with --fwd tun: ipip (default), gue, gre", [.. IpvsNames.TunnelTypes]);
         TunnelPort = CliOptions.Number("--tun-port", 1, 65535, "GUE tunnel's UDP port (required with --tun-type gue)", "port");
         NoChecksum = new Option<bool>("--tun-nocsum") { Description = "Tunnel without checksum (GUE, GRE; the default)" };
         Checksum = new Option<bool>("--tun-csum") { Description = "Tunnel with checksum (GUE, GRE)" };
@@ -48,6 +48,11 @@ internal sealed class ServerSettings
 
     private Option[] TunnelOptions => [TunnelType, TunnelPort, NoChecksum, Checksum, RemoteChecksum];
 
+    /// <summary>The method <c>--forward</c> names; the option's choices have already refused other words.</summary>
+    private static ForwardingMethod ParseForward(string word) =>
+        IpvsNames.ParseCliForwarding(word)
+        ?? throw new UsageException($"--forward: '{word}' is not a forwarding method: expected dr, masq, tun, local, bypass or fnat");
+
     public static ServerSettings AddTo(Command command)
     {
         var settings = new ServerSettings();
@@ -64,7 +69,7 @@ internal sealed class ServerSettings
     /// <summary>The server with the given settings applied on top of <paramref name="current"/>, checked against the service.</summary>
     public RealServer Apply(ParseResult parseResult, VirtualServiceKey service, RealServer current)
     {
-        var forward = parseResult.GetValue(Forward) is { } word ? IpvsNames.ParseForward(word) : current.ForwardingMethod;
+        var forward = parseResult.GetValue(Forward) is { } word ? ParseForward(word) : current.ForwardingMethod;
         var tunnelGiven = TunnelOptions.Any(o => CliOptions.IsGiven(parseResult, o));
         if (tunnelGiven && forward != ForwardingMethod.Tunnel)
         {
@@ -105,13 +110,7 @@ internal sealed class ServerSettings
 
     private RealServer ApplyTunnel(ParseResult parseResult, RealServer server)
     {
-        var type = parseResult.GetValue(TunnelType) switch
-        {
-            "gue" => Model.TunnelType.Gue,
-            "gre" => Model.TunnelType.Gre,
-            "ipip" => Model.TunnelType.Ipip,
-            _ => server.TunnelType,
-        };
+        var type = parseResult.GetValue(TunnelType) is { } typeName && IpvsNames.ParseTunnelType(typeName) is { } parsed ? parsed : server.TunnelType;
         var port = parseResult.GetValue(TunnelPort) is { } p ? (ushort)p : type == Model.TunnelType.Gue ? server.TunnelPort : (ushort)0;
         var checksums = new[] { (NoChecksum, TunnelFlags.NoChecksum), (Checksum, TunnelFlags.Checksum), (RemoteChecksum, TunnelFlags.RemoteChecksum) }
             .Where(c => parseResult.GetValue(c.Item1))
@@ -140,12 +139,12 @@ internal sealed class ServerSettings
     /// <summary>A server to add: ipvsadm's defaults (direct routing, weight 1) and its port rules.</summary>
     public RealServer ForAdd(ParseResult parseResult, VirtualServiceKey service, IPAddress address, ushort? port, TextWriter notes)
     {
-        var forward = parseResult.GetValue(Forward) is { } word ? IpvsNames.ParseForward(word) : ForwardingMethod.DirectRoute;
+        var forward = parseResult.GetValue(Forward) is { } word ? ParseForward(word) : ForwardingMethod.DirectRoute;
         var serverPort = port ?? service.Port;
         // Direct routing and tunnels do not rewrite the port: the real server gets the service's (as ipvsadm does).
         if (!service.IsFirewallMark && forward is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel && serverPort != service.Port)
         {
-            notes.WriteLine($"ipvs: note: {IpvsNames.Forward(forward)} forwarding keeps the service's port: real server {AddressPort.Format(address, serverPort)} is added as {AddressPort.Format(address, service.Port)}");
+            notes.WriteLine($"ipvs: note: {IpvsNames.CliName(forward)} forwarding keeps the service's port: real server {AddressPort.Format(address, serverPort)} is added as {AddressPort.Format(address, service.Port)}");
             serverPort = service.Port;
         }
 

@@ -40,8 +40,8 @@ internal static class ServiceCommands
                 table = client.GetTable();
             }
 
-            var views = Ordering.Services(table)
-                .Select(e => ViewMapper.Service(e.Service, Ordering.Servers(e.RealServers), withStats))
+            var views = IpvsOrder.Services(table)
+                .Select(e => ViewMapper.Service(e.Service, IpvsOrder.Servers(e.RealServers), withStats))
                 .ToArray();
             OutputWriter.Write(
                 context.Console.Out,
@@ -120,7 +120,7 @@ internal static class ServiceCommands
                 servers = client.GetRealServers(key);
             }
 
-            var view = ViewMapper.Service(service, Ordering.Servers(servers), withStats);
+            var view = ViewMapper.Service(service, IpvsOrder.Servers(servers), withStats);
             OutputWriter.Write(
                 context.Console.Out,
                 parseResult.GetValue(context.Output),

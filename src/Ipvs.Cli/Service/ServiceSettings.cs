@@ -25,13 +25,13 @@ internal sealed partial class ServiceSettings
             Description = "Scheduler: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos, or any the kernel has (default wlc)",
             HelpName = "name",
         };
-        Scheduler.CompletionSources.Add(IpvsNames.Schedulers);
+        Scheduler.CompletionSources.Add([.. IpvsNames.Schedulers]);
         SchedulerFlags = new Option<string?>("--sched-flags", "-b")
         {
             Description = "Scheduler flags, comma-separated: sh-fallback, sh-port (sh), mh-fallback, mh-port (mh), flag-1..flag-3; 'none' clears",
             HelpName = "flags",
         };
-        SchedulerFlags.CompletionSources.Add(IpvsNames.SchedulerFlagChoices);
+        SchedulerFlags.CompletionSources.Add([.. IpvsNames.SchedulerFlags.Select(f => f.Name)]);
         Engine = new Option<string?>("--persistent", "--pe", "--per", "--persis")
         {
             Description = "Persistence engine (sip); makes the service persistent. 'none' removes the engine",
@@ -95,7 +95,7 @@ internal sealed partial class ServiceSettings
             flags &= ~(ServiceFlags.Scheduler1 | ServiceFlags.Scheduler2 | ServiceFlags.Scheduler3);
             if (list.Trim().ToLowerInvariant() is not ("none" or ""))
             {
-                flags |= IpvsNames.ParseSchedulerFlags(list, scheduler);
+                flags |= ParseSchedulerFlags(list, scheduler);
             }
         }
 
@@ -229,4 +229,23 @@ internal sealed partial class ServiceSettings
 
     /// <summary>For messages.</summary>
     public static string Seconds(uint value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Parses a comma list of scheduler flags for a scheduler, with ipvsadm's compatibility rule.</summary>
+    private static ServiceFlags ParseSchedulerFlags(string list, string scheduler)
+    {
+        var flags = ServiceFlags.None;
+        foreach (var word in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var flag = IpvsNames.FindSchedulerFlag(word.ToLowerInvariant())
+                ?? throw new UsageException($"--sched-flags: '{word}' is not a scheduler flag: expected {string.Join(", ", IpvsNames.SchedulerFlags.Select(f => f.Name))}");
+            if (flag.Scheduler is { } needs && scheduler != needs)
+            {
+                throw new UsageException($"--sched-flags: '{word}' is a flag of the {needs} scheduler, not of {scheduler}");
+            }
+
+            flags |= flag.Flag;
+        }
+
+        return flags;
+    }
 }

@@ -299,7 +299,7 @@ public sealed class HaFollower : IDisposable
         && (desired.MaxLength == 0 || current.MaxLength == 0 || current.MaxLength == desired.MaxLength);
 
     private static string Describe(SyncDaemon daemon) =>
-        $"{(daemon.State == SyncDaemonState.Master ? "master" : "backup")} sync daemon (interface {daemon.Interface}, sync id {daemon.SyncId})";
+        $"{IpvsNames.Name(daemon.State)} sync daemon (interface {daemon.Interface}, sync id {daemon.SyncId})";
 
     private static bool WriteSysctl(string name, string value)
     {

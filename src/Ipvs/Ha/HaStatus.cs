@@ -153,7 +153,7 @@ public sealed record HaStatus
         foreach (var daemon in SyncDaemons)
         {
             json.WriteStartObject();
-            json.WriteString("state", daemon.State == SyncDaemonState.Master ? "master" : "backup");
+            json.WriteString("state", IpvsNames.Name(daemon.State));
             json.WriteString("interface", daemon.Interface);
             json.WriteNumber("sync_id", daemon.SyncId);
             json.WriteEndObject();
@@ -214,7 +214,7 @@ public sealed record HaStatus
                 SyncDaemons =
                 [
                     .. root.GetProperty("sync_daemons").EnumerateArray().Select(e => new SyncDaemon(
-                        e.GetProperty("state").GetString() == "master" ? SyncDaemonState.Master : SyncDaemonState.Backup,
+                        IpvsNames.ParseSyncDaemonState(e.GetProperty("state").GetString() ?? string.Empty) ?? SyncDaemonState.Backup,
                         e.GetProperty("interface").GetString() ?? string.Empty,
                         e.GetProperty("sync_id").GetUInt32())),
                 ],

@@ -56,7 +56,7 @@ internal static unsafe class ChildProcess
             {
                 if (LibC.Pipe2(pipe, LibC.O_CLOEXEC) != 0)
                 {
-                    error = "pipe: " + LibC.StrError(Marshal.GetLastPInvokeError());
+                    error = "pipe: " + Errno.StrError(Marshal.GetLastPInvokeError());
                     return -1;
                 }
 
@@ -68,7 +68,7 @@ internal static unsafe class ChildProcess
             {
                 if (LibC.Pipe2(input, LibC.O_CLOEXEC) != 0)
                 {
-                    error = "pipe: " + LibC.StrError(Marshal.GetLastPInvokeError());
+                    error = "pipe: " + Errno.StrError(Marshal.GetLastPInvokeError());
                     return -1;
                 }
 
@@ -81,7 +81,7 @@ internal static unsafe class ChildProcess
             var spawned = LibC.PosixSpawn(&pid, argv[0], actions, null, argv, envp);
             if (spawned != 0)
             {
-                error = LibC.StrError(spawned);
+                error = Errno.StrError(spawned);
                 return -1;
             }
 
@@ -107,9 +107,9 @@ internal static unsafe class ChildProcess
             while (LibC.WaitPid(pid, &status, 0) < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno != LibC.EINTR)
+                if (errno != Errno.EINTR)
                 {
-                    error = "waitpid: " + LibC.StrError(errno);
+                    error = "waitpid: " + Errno.StrError(errno);
                     return -1;
                 }
             }
@@ -166,7 +166,7 @@ internal static unsafe class ChildProcess
                 {
                     written += (int)count;
                 }
-                else if (count < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR)
+                else if (count < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR)
                 {
                     continue;
                 }
@@ -191,7 +191,7 @@ internal static unsafe class ChildProcess
                 continue;
             }
 
-            if (count < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR)
+            if (count < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR)
             {
                 continue;
             }

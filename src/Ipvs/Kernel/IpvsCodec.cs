@@ -472,60 +472,19 @@ internal static class IpvsCodec
             return null;
         }
 
-        ulong conns = 0, inPackets = 0, outPackets = 0, inBytes = 0, outBytes = 0, cps = 0, inPps = 0, outPps = 0, inBps = 0, outBps = 0;
+        // Each counter's attribute number is its IpvsCounter value, 1 to 10.
+        Span<ulong> values = stackalloc ulong[IpvsStatistics.Counters.Count];
         var attributes = new NetlinkAttributeReader(nest);
         while (attributes.TryRead(out var type, out var value))
         {
             // Width-agnostic: the legacy set mixes 32- and 64-bit values.
-            switch (type)
+            if (type >= (ushort)IpvsCounter.Connections && type <= (ushort)IpvsCounter.OutgoingBytesPerSecond)
             {
-                case IpvsGenl.StatsConns:
-                    conns = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
-                case IpvsGenl.StatsInPkts:
-                    inPackets = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
-                case IpvsGenl.StatsOutPkts:
-                    outPackets = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
-                case IpvsGenl.StatsInBytes:
-                    inBytes = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
-                case IpvsGenl.StatsOutBytes:
-                    outBytes = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
-                case IpvsGenl.StatsCps:
-                    cps = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
-                case IpvsGenl.StatsInPps:
-                    inPps = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
-                case IpvsGenl.StatsOutPps:
-                    outPps = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
-                case IpvsGenl.StatsInBps:
-                    inBps = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
-                case IpvsGenl.StatsOutBps:
-                    outBps = NetlinkAttributeReader.ReadUnsigned(value);
-                    break;
+                values[type - 1] = NetlinkAttributeReader.ReadUnsigned(value);
             }
         }
 
-        return new IpvsStatistics
-        {
-            Connections = conns,
-            IncomingPackets = inPackets,
-            OutgoingPackets = outPackets,
-            IncomingBytes = inBytes,
-            OutgoingBytes = outBytes,
-            ConnectionsPerSecond = cps,
-            IncomingPacketsPerSecond = inPps,
-            OutgoingPacketsPerSecond = outPps,
-            IncomingBytesPerSecond = inBps,
-            OutgoingBytesPerSecond = outBps,
-            Is64Bit = is64,
-        };
+        return IpvsStatistics.FromValues(values, is64);
     }
 
     public static SyncDaemon DecodeDaemon(NetlinkMessage message)

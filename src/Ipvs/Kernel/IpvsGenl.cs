@@ -85,17 +85,7 @@ internal static class IpvsGenl
     internal const ushort DaemonMcastPort = 7;
     internal const ushort DaemonMcastTtl = 8;
 
-    // IPVS_STATS_ATTR_*
-    internal const ushort StatsConns = 1;
-    internal const ushort StatsInPkts = 2;
-    internal const ushort StatsOutPkts = 3;
-    internal const ushort StatsInBytes = 4;
-    internal const ushort StatsOutBytes = 5;
-    internal const ushort StatsCps = 6;
-    internal const ushort StatsInPps = 7;
-    internal const ushort StatsOutPps = 8;
-    internal const ushort StatsInBps = 9;
-    internal const ushort StatsOutBps = 10;
+    // IPVS_STATS_ATTR_*: the values of Ipvs.Model.IpvsCounter.
 
     // IPVS_INFO_ATTR_*
     internal const ushort InfoVersion = 1;

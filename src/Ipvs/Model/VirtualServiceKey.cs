@@ -126,21 +126,11 @@ public sealed record VirtualServiceKey
             return true;
         }
 
-        IpvsProtocol protocol;
-        switch (kind)
+        var protocol = IpvsNames.ParseProtocol(kind);
+        if (protocol == IpvsProtocol.None)
         {
-            case "tcp":
-                protocol = IpvsProtocol.Tcp;
-                break;
-            case "udp":
-                protocol = IpvsProtocol.Udp;
-                break;
-            case "sctp":
-                protocol = IpvsProtocol.Sctp;
-                break;
-            default:
-                error = $"'{text[..slash]}' is not a service protocol: expected tcp, udp, sctp or fwmark";
-                return false;
+            error = $"'{text[..slash]}' is not a service protocol: expected tcp, udp, sctp or fwmark";
+            return false;
         }
 
         if (!AddressPort.TryParse(rest, out var address, out var port, out error))
@@ -160,13 +150,7 @@ public sealed record VirtualServiceKey
             return (Family == AddressFamily.InterNetworkV6 ? "fwmark6/" : "fwmark/") + FirewallMark.ToString(CultureInfo.InvariantCulture);
         }
 
-        var protocol = Protocol switch
-        {
-            IpvsProtocol.Tcp => "tcp",
-            IpvsProtocol.Udp => "udp",
-            IpvsProtocol.Sctp => "sctp",
-            _ => ((ushort)Protocol).ToString(CultureInfo.InvariantCulture),
-        };
+        var protocol = IpvsNames.Find(Protocol)?.Name ?? ((ushort)Protocol).ToString(CultureInfo.InvariantCulture);
         return protocol + "/" + AddressPort.Format(Address!, Port);
     }
 }

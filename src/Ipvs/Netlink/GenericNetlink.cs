@@ -41,7 +41,7 @@ internal static class GenericNetlink
         WriteGetFamily(writer, name);
         var handler = new FamilyHandler();
         var outcome = socket.Execute(writer.WrittenSpan, handler, cancellationToken)[0];
-        if (outcome.Errno == Interop.LibC.ENOENT)
+        if (outcome.Errno == Errno.ENOENT)
         {
             return null;
         }

@@ -207,7 +207,7 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
             if (result < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno != LibC.EINTR)
+                if (errno != Errno.EINTR)
                 {
                     _abandoned = true;
                     throw new NetlinkException(errno, context: "waiting for io_uring");
@@ -225,7 +225,7 @@ internal sealed unsafe class NetlinkDumpRing : IDisposable
                 var completion = _completions[head & _completionMask];
                 var operation = (int)completion.UserData;
                 var k = operation % OperationsPerDump;
-                if (operation == 0 && completion.Result is -LibC.EINVAL or -LibC.EOPNOTSUPP)
+                if (operation == 0 && completion.Result is -Errno.EINVAL or -Errno.EOPNOTSUPP)
                 {
                     supported = false;
                 }

@@ -20,7 +20,7 @@ internal sealed class NetlinkException : Exception
 
     private static string BuildMessage(int errno, string? kernelMessage, string? context)
     {
-        var text = LibC.StrError(errno);
+        var text = Ipvs.Errno.StrError(errno);
         if (!string.IsNullOrEmpty(kernelMessage))
         {
             text += " (" + kernelMessage + ")";

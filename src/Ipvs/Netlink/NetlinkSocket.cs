@@ -376,7 +376,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             }
 
             var errno = Marshal.GetLastPInvokeError();
-            if (errno != LibC.EINTR)
+            if (errno != Errno.EINTR)
             {
                 throw new NetlinkException(errno, context: "sending to the kernel");
             }
@@ -436,7 +436,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                 // After an overflow, take only what is already queued: the lost replies never come.
                 received = Receive(wait: !overflowed, cancellationToken);
             }
-            catch (NetlinkException e) when (e.Errno == LibC.ENOBUFS)
+            catch (NetlinkException e) when (e.Errno == Errno.ENOBUFS)
             {
                 overflowed = true;
                 _replyBudget = Math.Max(_replyBudget / 2, DumpCost);
@@ -468,7 +468,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                     }
                     else
                     {
-                        exchange.Complete(index, new NetlinkOutcome(LibC.ENOBUFS, "the kernel's reply was lost (receive buffer overflow); the change may or may not have been applied"));
+                        exchange.Complete(index, new NetlinkOutcome(Errno.ENOBUFS, "the kernel's reply was lost (receive buffer overflow); the change may or may not have been applied"));
                     }
                 }
             }
@@ -488,7 +488,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                 var (errno, text) = ParseTerminator(message);
                 var retry = exchange.IsDump[index]
                     && (exchange.State[index] == RequestState.Interrupted
-                        || (message.Type == NetlinkConstants.TypeError && errno is LibC.EBUSY or LibC.ENOBUFS));
+                        || (message.Type == NetlinkConstants.TypeError && errno is Errno.EBUSY or Errno.ENOBUFS));
                 if (retry)
                 {
                     exchange.Retry(index);
@@ -584,12 +584,12 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             }
 
             var errno = Marshal.GetLastPInvokeError();
-            if (received == 0 || errno == LibC.EINTR)
+            if (received == 0 || errno == Errno.EINTR)
             {
                 continue;
             }
 
-            if (errno != LibC.EAGAIN)
+            if (errno != Errno.EAGAIN)
             {
                 throw new NetlinkException(errno, context: "receiving from the kernel");
             }
@@ -723,7 +723,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             _retries ??= new int[Outcomes.Length];
             if (++_retries[index] > MaxRetries)
             {
-                Complete(index, new NetlinkOutcome(LibC.EBUSY, "the dump kept being interrupted"));
+                Complete(index, new NetlinkOutcome(Errno.EBUSY, "the dump kept being interrupted"));
                 return;
             }
 

@@ -133,6 +133,10 @@ public static class IpvsConfigReader
         private static readonly string[] s_serverKeys = ["server", "address", "port", "forward", "weight", "upper-threshold", "lower-threshold", "tunnel"];
         private static readonly string[] s_tunnelKeys = ["type", "port", "checksum"];
 
+        // Files may say "none", as the kernel reports a service without a scheduler.
+        private static readonly string[] s_schedulers = [.. IpvsNames.Schedulers, "none"];
+        private static readonly string[] s_schedulerFlagNames = [.. IpvsNames.SchedulerFlags.Select(f => f.Name)];
+
         private readonly ConfigDiagnostics _diagnostics = diagnostics;
         private readonly IpvsConfigReaderOptions _options = options;
         private readonly string[] _knownServiceKeys =
@@ -231,14 +235,14 @@ public static class IpvsConfigReader
             var scheduler = VirtualService.DefaultScheduler;
             if (mapping.TryGetValue("scheduler", out var schedulerNode) && ConfigValues.TryReadString(schedulerNode, "scheduler", _diagnostics, out var schedulerName))
             {
-                if (ConfigNames.Schedulers.Contains(schedulerName))
+                if (s_schedulers.Contains(schedulerName))
                 {
                     scheduler = schedulerName;
                 }
                 else
                 {
-                    var suggestion = ConfigValues.Suggest(schedulerName, ConfigNames.Schedulers);
-                    _diagnostics.Error(schedulerNode, $"unknown scheduler '{schedulerName}'" + (suggestion is null ? string.Empty : $" (did you mean '{suggestion}'?)") + "; known: " + string.Join(' ', ConfigNames.Schedulers));
+                    var suggestion = ConfigValues.Suggest(schedulerName, s_schedulers);
+                    _diagnostics.Error(schedulerNode, $"unknown scheduler '{schedulerName}'" + (suggestion is null ? string.Empty : $" (did you mean '{suggestion}'?)") + "; known: " + string.Join(' ', s_schedulers));
                 }
             }
 
@@ -272,7 +276,7 @@ public static class IpvsConfigReader
             string? engine = null;
             if (mapping.TryGetValue("pe", out var peNode) && ConfigValues.TryReadString(peNode, "pe", _diagnostics, out var peName))
             {
-                if (ConfigNames.PersistenceEngines.Contains(peName))
+                if (IpvsNames.PersistenceEngines.Contains(peName))
                 {
                     engine = peName;
                     if (!persistent)
@@ -282,7 +286,7 @@ public static class IpvsConfigReader
                 }
                 else
                 {
-                    _diagnostics.Error(peNode, $"unknown persistence engine '{peName}'; known: " + string.Join(' ', ConfigNames.PersistenceEngines));
+                    _diagnostics.Error(peNode, $"unknown persistence engine '{peName}'; known: " + string.Join(' ', IpvsNames.PersistenceEngines));
                 }
             }
 
@@ -432,13 +436,7 @@ public static class IpvsConfigReader
             IpvsProtocol protocol = IpvsProtocol.None;
             if (mapping.TryGetValue("protocol", out var protocolNode) && ConfigValues.TryReadString(protocolNode, "protocol", _diagnostics, out var protocolName))
             {
-                protocol = protocolName.ToLowerInvariant() switch
-                {
-                    "tcp" => IpvsProtocol.Tcp,
-                    "udp" => IpvsProtocol.Udp,
-                    "sctp" => IpvsProtocol.Sctp,
-                    _ => IpvsProtocol.None,
-                };
+                protocol = IpvsNames.ParseProtocol(protocolName.ToLowerInvariant());
                 if (protocol == IpvsProtocol.None)
                 {
                     _diagnostics.Error(protocolNode, $"unknown protocol '{protocolName}': expected tcp, udp or sctp (or use fwmark)");
@@ -515,22 +513,21 @@ public static class IpvsConfigReader
             var flags = ServiceFlags.None;
             foreach (var (itemNode, name) in names)
             {
-                if (ConfigNames.ParseSchedulerFlag(name) is not { } flag)
+                if (IpvsNames.FindSchedulerFlag(name) is not { } flag)
                 {
-                    var suggestion = ConfigValues.Suggest(name, ConfigNames.SchedulerFlagNames);
+                    var suggestion = ConfigValues.Suggest(name, s_schedulerFlagNames);
                     var shown = name.Length > 0 ? name : ConfigValues.Describe(itemNode);
-                    _diagnostics.Error(itemNode, $"unknown scheduler flag '{shown}'" + (suggestion is null ? string.Empty : $" (did you mean '{suggestion}'?)") + "; known: " + string.Join(' ', ConfigNames.SchedulerFlagNames));
+                    _diagnostics.Error(itemNode, $"unknown scheduler flag '{shown}'" + (suggestion is null ? string.Empty : $" (did you mean '{suggestion}'?)") + "; known: " + string.Join(' ', s_schedulerFlagNames));
                     continue;
                 }
 
-                var owner = name.StartsWith("sh-", StringComparison.Ordinal) ? "sh" : name.StartsWith("mh-", StringComparison.Ordinal) ? "mh" : null;
-                if (owner is not null && owner != scheduler)
+                if (flag.Scheduler is { } owner && owner != scheduler)
                 {
                     _diagnostics.Error(itemNode, $"the flag '{name}' is for the {owner} scheduler, not {scheduler}");
                     continue;
                 }
 
-                flags |= flag;
+                flags |= flag.Flag;
             }
 
             return flags;
@@ -578,7 +575,7 @@ public static class IpvsConfigReader
                 var (min, max) = family == AddressFamily.InterNetworkV6 ? (1, 128) : (0, 32);
                 if (prefix < min || prefix > max)
                 {
-                    _diagnostics.Error(node, $"netmask /{prefix} is out of range for {ConfigNames.Format(family)}: expected {min} to {max}");
+                    _diagnostics.Error(node, $"netmask /{prefix} is out of range for {IpvsNames.Name(family)}: expected {min} to {max}");
                     return null;
                 }
 
@@ -757,13 +754,13 @@ public static class IpvsConfigReader
             var ok = true;
             if (mapping.TryGetValue("forward", out var forwardNode) && ConfigValues.TryReadString(forwardNode, "forward", _diagnostics, out var forwardName))
             {
-                if (ConfigNames.TryParseForwarding(forwardName, out var method))
+                if (IpvsNames.ParseConfigForwarding(forwardName) is { } method)
                 {
                     server = server with { ForwardingMethod = method };
                 }
                 else
                 {
-                    var suggestion = ConfigValues.Suggest(forwardName, ConfigNames.ForwardingNames);
+                    var suggestion = ConfigValues.Suggest(forwardName, IpvsNames.ConfigForwardingNames);
                     _diagnostics.Error(forwardNode, $"unknown forwarding method '{forwardName}'" + (suggestion is null ? string.Empty : $" (did you mean '{suggestion}'?)") + ": expected masq, route, tunnel or local");
                     ok = false;
                 }
@@ -806,7 +803,7 @@ public static class IpvsConfigReader
             {
                 if (server.ForwardingMethod != ForwardingMethod.Tunnel)
                 {
-                    _diagnostics.Error(tunnelNode, $"tunnel options need 'forward: tunnel' (this server uses {ConfigNames.Format(server.ForwardingMethod)})");
+                    _diagnostics.Error(tunnelNode, $"tunnel options need 'forward: tunnel' (this server uses {IpvsNames.ConfigName(server.ForwardingMethod)})");
                     return false;
                 }
 
@@ -839,20 +836,14 @@ public static class IpvsConfigReader
             var type = TunnelType.Ipip;
             if (typeNode is not null && ConfigValues.TryReadString(typeNode, "tunnel type", _diagnostics, out var typeName))
             {
-                switch (typeName.ToLowerInvariant())
+                if (IpvsNames.ParseTunnelType(typeName.ToLowerInvariant()) is { } parsed)
                 {
-                    case "ipip":
-                        type = TunnelType.Ipip;
-                        break;
-                    case "gue":
-                        type = TunnelType.Gue;
-                        break;
-                    case "gre":
-                        type = TunnelType.Gre;
-                        break;
-                    default:
-                        _diagnostics.Error(typeNode, $"unknown tunnel type '{typeName}': expected ipip, gue or gre");
-                        return false;
+                    type = parsed;
+                }
+                else
+                {
+                    _diagnostics.Error(typeNode, $"unknown tunnel type '{typeName}': expected ipip, gue or gre");
+                    return false;
                 }
             }
 
@@ -862,7 +853,7 @@ public static class IpvsConfigReader
             {
                 if (type != TunnelType.Gue)
                 {
-                    _diagnostics.Error(portNode, $"a tunnel port is only for GUE tunnels, not {ConfigNames.Format(type)}");
+                    _diagnostics.Error(portNode, $"a tunnel port is only for GUE tunnels, not {IpvsNames.ConfigName(type)}");
                     ok = false;
                 }
                 else
@@ -879,19 +870,14 @@ public static class IpvsConfigReader
             var flags = TunnelFlags.NoChecksum;
             if (checksumNode is not null && ConfigValues.TryReadString(checksumNode, "tunnel checksum", _diagnostics, out var checksumName))
             {
-                switch (checksumName.ToLowerInvariant())
+                if (IpvsNames.ParseTunnelChecksum(checksumName.ToLowerInvariant()) is { } parsed)
                 {
-                    case "nocsum":
-                        break;
-                    case "csum":
-                        flags = TunnelFlags.Checksum;
-                        break;
-                    case "remcsum":
-                        flags = TunnelFlags.RemoteChecksum;
-                        break;
-                    default:
-                        _diagnostics.Error(checksumNode, $"unknown tunnel checksum '{checksumName}': expected nocsum, csum or remcsum");
-                        return false;
+                    flags = parsed;
+                }
+                else
+                {
+                    _diagnostics.Error(checksumNode, $"unknown tunnel checksum '{checksumName}': expected nocsum, csum or remcsum");
+                    return false;
                 }
 
                 if (type == TunnelType.Ipip && flags != TunnelFlags.NoChecksum)
@@ -942,14 +928,14 @@ public static class IpvsConfigReader
 
             if (server.Family != service.Family && server.ForwardingMethod != ForwardingMethod.Tunnel)
             {
-                _diagnostics.Error(node, $"{FamilyName(server.Family)} server {server.Endpoint} in {FamilyName(service.Family)} service {service.Key} uses {ConfigNames.Format(server.ForwardingMethod)} forwarding; a server of another address family needs 'forward: tunnel'");
+                _diagnostics.Error(node, $"{FamilyName(server.Family)} server {server.Endpoint} in {FamilyName(service.Family)} service {service.Key} uses {IpvsNames.ConfigName(server.ForwardingMethod)} forwarding; a server of another address family needs 'forward: tunnel'");
                 ok = false;
             }
 
             if (!service.Key.IsFirewallMark && server.Port != service.Key.Port
                 && server.ForwardingMethod is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel)
             {
-                _diagnostics.Error(portNode ?? node, $"with {ConfigNames.Format(server.ForwardingMethod)} forwarding packets reach the real server on the service's port {service.Key.Port}: leave the port out or make it {service.Key.Port}, not {server.Port}");
+                _diagnostics.Error(portNode ?? node, $"with {IpvsNames.ConfigName(server.ForwardingMethod)} forwarding packets reach the real server on the service's port {service.Key.Port}: leave the port out or make it {service.Key.Port}, not {server.Port}");
                 ok = false;
             }
 

@@ -62,7 +62,7 @@ public static class IpvsConfigWriter
             writer.Write("\n    scheduler: ");
             writer.Write(YamlScalar(service.Scheduler));
             writer.Write('\n');
-            var flags = ConfigNames.FormatSchedulerFlags(service.Scheduler, service.Flags);
+            var flags = IpvsNames.FormatSchedulerFlags(service.Scheduler, service.Flags);
             if (flags.Count > 0)
             {
                 writer.Write("    flags: [");
@@ -80,7 +80,7 @@ public static class IpvsConfigWriter
             if (!PersistenceNetmask.IsFull(service.Family, service.Netmask))
             {
                 writer.Write("    netmask: ");
-                writer.Write(ConfigNames.FormatNetmask(service.Family, service.Netmask));
+                writer.Write(PersistenceNetmask.Format(service.Family, service.Netmask));
                 writer.Write('\n');
             }
 
@@ -120,7 +120,7 @@ public static class IpvsConfigWriter
                 if (server.ForwardingMethod != ForwardingMethod.Masquerade)
                 {
                     writer.Write("        forward: ");
-                    writer.Write(ConfigNames.Format(server.ForwardingMethod));
+                    writer.Write(IpvsNames.ConfigName(server.ForwardingMethod));
                     writer.Write('\n');
                 }
 
@@ -148,7 +148,7 @@ public static class IpvsConfigWriter
                 if (HasTunnelSettings(server))
                 {
                     writer.Write("        tunnel: {type: ");
-                    writer.Write(ConfigNames.Format(server.TunnelType));
+                    writer.Write(IpvsNames.ConfigName(server.TunnelType));
                     if (server.TunnelType == TunnelType.Gue)
                     {
                         writer.Write(", port: ");
@@ -158,7 +158,7 @@ public static class IpvsConfigWriter
                     if (server.TunnelFlags != TunnelFlags.NoChecksum)
                     {
                         writer.Write(", checksum: ");
-                        writer.Write(ConfigNames.Format(server.TunnelFlags));
+                        writer.Write(IpvsNames.ConfigName(server.TunnelFlags));
                     }
 
                     writer.Write("}\n");
@@ -190,7 +190,7 @@ public static class IpvsConfigWriter
             json.WriteStartObject();
             json.WriteString("service", service.Key.ToString());
             json.WriteString("scheduler", service.Scheduler);
-            var flags = ConfigNames.FormatSchedulerFlags(service.Scheduler, service.Flags);
+            var flags = IpvsNames.FormatSchedulerFlags(service.Scheduler, service.Flags);
             if (flags.Count > 0)
             {
                 json.WriteStartArray("flags");
@@ -215,7 +215,7 @@ public static class IpvsConfigWriter
                 }
                 else
                 {
-                    json.WriteString("netmask", ConfigNames.FormatNetmask(service.Family, service.Netmask));
+                    json.WriteString("netmask", PersistenceNetmask.Format(service.Family, service.Netmask));
                 }
             }
 
@@ -243,7 +243,7 @@ public static class IpvsConfigWriter
                 json.WriteString("server", server.Endpoint);
                 if (server.ForwardingMethod != ForwardingMethod.Masquerade)
                 {
-                    json.WriteString("forward", ConfigNames.Format(server.ForwardingMethod));
+                    json.WriteString("forward", IpvsNames.ConfigName(server.ForwardingMethod));
                 }
 
                 if (server.Weight != 1)
@@ -264,7 +264,7 @@ public static class IpvsConfigWriter
                 if (HasTunnelSettings(server))
                 {
                     json.WriteStartObject("tunnel");
-                    json.WriteString("type", ConfigNames.Format(server.TunnelType));
+                    json.WriteString("type", IpvsNames.ConfigName(server.TunnelType));
                     if (server.TunnelType == TunnelType.Gue)
                     {
                         json.WriteNumber("port", server.TunnelPort);
@@ -272,7 +272,7 @@ public static class IpvsConfigWriter
 
                     if (server.TunnelFlags != TunnelFlags.NoChecksum)
                     {
-                        json.WriteString("checksum", ConfigNames.Format(server.TunnelFlags));
+                        json.WriteString("checksum", IpvsNames.ConfigName(server.TunnelFlags));
                     }
 
                     json.WriteEndObject();
@@ -325,79 +325,5 @@ public static class IpvsConfigWriter
         }
 
         return builder.Append('"').ToString();
-    }
-}
-
-/// <summary>The order ipvsadm lists services and real servers in (its default, sorted listing).</summary>
-public static class IpvsOrder
-{
-    /// <summary>Address services before firewall marks; then family, protocol, address (byte order), port; marks by number.</summary>
-    public static int Compare(VirtualServiceKey? a, VirtualServiceKey? b)
-    {
-        if (ReferenceEquals(a, b))
-        {
-            return 0;
-        }
-
-        if (a is null || b is null)
-        {
-            return a is null ? -1 : 1;
-        }
-
-        var c = a.FirewallMark.CompareTo(b.FirewallMark);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = ((int)a.Family).CompareTo((int)b.Family);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = ((ushort)a.Protocol).CompareTo((ushort)b.Protocol);
-        if (c != 0 || a.IsFirewallMark)
-        {
-            return c;
-        }
-
-        c = CompareAddresses(a.Address!, b.Address!);
-        return c != 0 ? c : a.Port.CompareTo(b.Port);
-    }
-
-    /// <summary>By address (IPv4 before IPv6, then byte order), then port.</summary>
-    public static int Compare(RealServer? a, RealServer? b)
-    {
-        if (ReferenceEquals(a, b))
-        {
-            return 0;
-        }
-
-        if (a is null || b is null)
-        {
-            return a is null ? -1 : 1;
-        }
-
-        var c = CompareAddresses(a.Address, b.Address);
-        return c != 0 ? c : a.Port.CompareTo(b.Port);
-    }
-
-    /// <summary>IPv4 before IPv6, then byte order.</summary>
-    public static int CompareAddresses(System.Net.IPAddress a, System.Net.IPAddress b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        var c = ((int)a.AddressFamily).CompareTo((int)b.AddressFamily);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        Span<byte> x = stackalloc byte[16];
-        Span<byte> y = stackalloc byte[16];
-        a.TryWriteBytes(x, out var xl);
-        b.TryWriteBytes(y, out var yl);
-        return x[..xl].SequenceCompareTo(y[..yl]);
     }
 }

@@ -124,7 +124,7 @@ public sealed record PlannedChange
     {
         ArgumentNullException.ThrowIfNull(service);
         var text = "scheduler=" + service.Scheduler;
-        var flags = ConfigNames.FormatSchedulerFlags(service.Scheduler, service.Flags);
+        var flags = IpvsNames.FormatSchedulerFlags(service.Scheduler, service.Flags);
         if (flags.Count > 0)
         {
             text += " flags=" + string.Join(',', flags);
@@ -137,7 +137,7 @@ public sealed record PlannedChange
 
         if (!PersistenceNetmask.IsFull(service.Family, service.Netmask))
         {
-            text += " netmask=" + ConfigNames.FormatNetmask(service.Family, service.Netmask);
+            text += " netmask=" + PersistenceNetmask.Format(service.Family, service.Netmask);
         }
 
         if (!string.IsNullOrEmpty(service.PersistenceEngine))
@@ -157,7 +157,7 @@ public sealed record PlannedChange
     public static string Describe(RealServer server)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var text = "forward=" + ConfigNames.Format(server.ForwardingMethod) + " weight=" + server.Weight.ToString(CultureInfo.InvariantCulture);
+        var text = "forward=" + IpvsNames.ConfigName(server.ForwardingMethod) + " weight=" + server.Weight.ToString(CultureInfo.InvariantCulture);
         if (server.UpperThreshold != 0)
         {
             text += " upper-threshold=" + server.UpperThreshold.ToString(CultureInfo.InvariantCulture);
@@ -178,9 +178,9 @@ public sealed record PlannedChange
 
     internal static string DescribeTunnel(RealServer server) => server.TunnelType switch
     {
-        TunnelType.Gue => "gue:" + server.TunnelPort.ToString(CultureInfo.InvariantCulture) + ":" + ConfigNames.Format(server.TunnelFlags),
-        TunnelType.Gre => "gre:" + ConfigNames.Format(server.TunnelFlags),
-        _ => ConfigNames.Format(server.TunnelType),
+        TunnelType.Gue => IpvsNames.ConfigName(server.TunnelType) + ":" + server.TunnelPort.ToString(CultureInfo.InvariantCulture) + ":" + IpvsNames.ConfigName(server.TunnelFlags),
+        TunnelType.Gre => IpvsNames.ConfigName(server.TunnelType) + ":" + IpvsNames.ConfigName(server.TunnelFlags),
+        _ => IpvsNames.ConfigName(server.TunnelType),
     };
 }
 

@@ -118,8 +118,8 @@ public static class IpvsPlanner
             changes.Add(new("scheduler", current.Scheduler, desired.Scheduler));
         }
 
-        var currentFlags = ConfigNames.FormatSchedulerFlags(current.Scheduler, current.Flags);
-        var desiredFlags = ConfigNames.FormatSchedulerFlags(desired.Scheduler, desired.Flags);
+        var currentFlags = IpvsNames.FormatSchedulerFlags(current.Scheduler, current.Flags);
+        var desiredFlags = IpvsNames.FormatSchedulerFlags(desired.Scheduler, desired.Flags);
         if (((current.Flags ^ desired.Flags) & (ServiceFlags.Scheduler1 | ServiceFlags.Scheduler2 | ServiceFlags.Scheduler3)) != 0)
         {
             changes.Add(new("flags", "[" + string.Join(',', currentFlags) + "]", "[" + string.Join(',', desiredFlags) + "]"));
@@ -132,7 +132,7 @@ public static class IpvsPlanner
 
         if (current.Netmask != desired.Netmask)
         {
-            changes.Add(new("netmask", ConfigNames.FormatNetmask(current.Family, current.Netmask), ConfigNames.FormatNetmask(desired.Family, desired.Netmask)));
+            changes.Add(new("netmask", PersistenceNetmask.Format(current.Family, current.Netmask), PersistenceNetmask.Format(desired.Family, desired.Netmask)));
         }
 
         if (!string.Equals(current.PersistenceEngine ?? string.Empty, desired.PersistenceEngine ?? string.Empty, StringComparison.Ordinal))
@@ -156,7 +156,7 @@ public static class IpvsPlanner
         var changes = new List<SettingChange>(1);
         if (current.ForwardingMethod != desired.ForwardingMethod)
         {
-            changes.Add(new("forward", ConfigNames.Format(current.ForwardingMethod), ConfigNames.Format(desired.ForwardingMethod)));
+            changes.Add(new("forward", IpvsNames.ConfigName(current.ForwardingMethod), IpvsNames.ConfigName(desired.ForwardingMethod)));
         }
 
         if (current.Weight != desired.Weight)

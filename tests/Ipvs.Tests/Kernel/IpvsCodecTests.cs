@@ -86,13 +86,13 @@ public sealed class IpvsCodecTests
     public void DecodeStatistics_Prefers64BitAndReadsTheLegacyWidths()
     {
         using var legacy = new NetlinkMessageWriter();
-        legacy.WriteU32(IpvsGenl.StatsConns, 7);
-        legacy.WriteU32(IpvsGenl.StatsInPkts, 8);
-        legacy.WriteU64(IpvsGenl.StatsInBytes, 5_000_000_000);
-        legacy.WriteU32(IpvsGenl.StatsCps, 2);
+        legacy.WriteU32((ushort)IpvsCounter.Connections, 7);
+        legacy.WriteU32((ushort)IpvsCounter.IncomingPackets, 8);
+        legacy.WriteU64((ushort)IpvsCounter.IncomingBytes, 5_000_000_000);
+        legacy.WriteU32((ushort)IpvsCounter.ConnectionsPerSecond, 2);
         using var wide = new NetlinkMessageWriter();
-        wide.WriteU64(IpvsGenl.StatsConns, 5_000_000_001);
-        wide.WriteU64(IpvsGenl.StatsOutBps, 9);
+        wide.WriteU64((ushort)IpvsCounter.Connections, 5_000_000_001);
+        wide.WriteU64((ushort)IpvsCounter.OutgoingBytesPerSecond, 9);
 
         var fromLegacy = IpvsCodec.DecodeStatistics(legacy.WrittenSpan, default)!;
         var fromBoth = IpvsCodec.DecodeStatistics(legacy.WrittenSpan, wide.WrittenSpan)!;

@@ -10,10 +10,6 @@ internal static partial class AdmLibC
 {
     internal const string Library = "libc";
 
-    internal const int EINTR = 4;
-    internal const int EAGAIN = 11;
-    internal const int EPIPE = 32;
-
     internal const int AF_INET = 2;
     internal const int AF_INET6 = 10;
 

@@ -27,8 +27,6 @@ internal static partial class LibC
     internal const int MAP_SHARED = 0x01;
     internal const int MAP_POPULATE = 0x8000;
 
-    internal const int ECANCELED = 125;
-
     [StructLayout(LayoutKind.Sequential)]
     internal struct IoSqRingOffsets
     {

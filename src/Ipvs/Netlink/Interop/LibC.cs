@@ -31,26 +31,5 @@ internal static partial class LibC
 
     internal const short POLLIN = 0x1;
 
-    // errno values (Linux, all architectures this project supports).
-    internal const int EPERM = 1;
-    internal const int ENOENT = 2;
-    internal const int ESRCH = 3;
-    internal const int EINTR = 4;
-    internal const int EAGAIN = 11;
-    internal const int ENOMEM = 12;
-    internal const int EACCES = 13;
-    internal const int EBUSY = 16;
-    internal const int EEXIST = 17;
-    internal const int ENODEV = 19;
-    internal const int EINVAL = 22;
-    internal const int ERANGE = 34;
-    internal const int ENOBUFS = 105;
-    internal const int ENOPROTOOPT = 92;
-    internal const int EPROTONOSUPPORT = 93;
-    internal const int EOPNOTSUPP = 95;
-    internal const int EAFNOSUPPORT = 97;
-    internal const int EMSGSIZE = 90;
-
-    /// <summary>The C library's text for an errno value (strerror).</summary>
-    internal static string StrError(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+    // errno values and their texts: Ipvs.Errno.
 }

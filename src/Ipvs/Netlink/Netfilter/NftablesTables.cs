@@ -44,7 +44,7 @@ internal static class NftablesTables
             return outcome.Errno switch
             {
                 0 => true,
-                LibC.ENOENT or LibC.EAFNOSUPPORT or LibC.EOPNOTSUPP or LibC.EPROTONOSUPPORT => false,
+                Errno.ENOENT or Errno.EAFNOSUPPORT or Errno.EOPNOTSUPP or Errno.EPROTONOSUPPORT => false,
                 _ => throw new NetlinkException(outcome.Errno, outcome.KernelMessage, $"looking up nftables table {name}"),
             };
         }

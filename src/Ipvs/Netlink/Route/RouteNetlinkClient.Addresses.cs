@@ -11,7 +11,7 @@ internal sealed partial class RouteNetlinkClient
     {
         WriteAddressMessage(RouteNetlink.NewAddress, NetlinkConstants.FlagCreate | NetlinkConstants.FlagExcl, interfaceIndex, address, prefixLength);
         var outcome = Send();
-        return outcome.Succeeded || (outcome.Errno == Interop.LibC.EEXIST ? false : throw Failure(outcome, $"adding address {address}/{prefixLength} to interface {interfaceIndex}"));
+        return outcome.Succeeded || (outcome.Errno == Errno.EEXIST ? false : throw Failure(outcome, $"adding address {address}/{prefixLength} to interface {interfaceIndex}"));
     }
 
     /// <summary>Removes <paramref name="address"/>/<paramref name="prefixLength"/> from an interface.</summary>

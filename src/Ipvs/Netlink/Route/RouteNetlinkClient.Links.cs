@@ -23,7 +23,7 @@ internal sealed partial class RouteNetlinkClient
             return true;
         }
 
-        if (outcome.Errno != Interop.LibC.EEXIST)
+        if (outcome.Errno != Errno.EEXIST)
         {
             throw Failure(outcome, $"creating the dummy interface {name}");
         }

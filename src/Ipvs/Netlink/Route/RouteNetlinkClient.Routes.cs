@@ -17,7 +17,7 @@ internal sealed partial class RouteNetlinkClient
         if (!outcome.Succeeded)
         {
             var context = $"adding the route {destination}/{prefixLength} via {gateway} metric {priority}";
-            throw outcome.Errno == ENETUNREACH
+            throw outcome.Errno == Errno.ENETUNREACH
                 ? new NetlinkException(outcome.Errno, outcome.KernelMessage ?? $"no interface reaches the gateway {gateway}", context)
                 : Failure(outcome, context);
         }
@@ -52,7 +52,7 @@ internal sealed partial class RouteNetlinkClient
         var outcome = Send(handler);
         if (!outcome.Succeeded)
         {
-            return outcome.Errno is ENETUNREACH or Interop.LibC.ESRCH or Interop.LibC.ENOENT or Interop.LibC.EINVAL
+            return outcome.Errno is Errno.ENETUNREACH or Errno.ESRCH or Errno.ENOENT or Errno.EINVAL
                 ? null
                 : throw Failure(outcome, $"looking up the route to {destination}");
         }

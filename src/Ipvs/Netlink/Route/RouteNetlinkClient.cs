@@ -38,9 +38,5 @@ internal sealed partial class RouteNetlinkClient : IDisposable
     private static NetlinkException Failure(NetlinkOutcome outcome, string context) =>
         new(outcome.Errno, outcome.KernelMessage, context);
 
-    internal const int ENODEV = 19;
-    internal const int ENETUNREACH = 101;
-    internal const int EADDRNOTAVAIL = 99;
-
-    private static bool IsMissing(int errno) => errno is ENODEV or LibC.ESRCH or LibC.ENOENT or EADDRNOTAVAIL;
+    private static bool IsMissing(int errno) => errno is Errno.ENODEV or Errno.ESRCH or Errno.ENOENT or Errno.EADDRNOTAVAIL;
 }

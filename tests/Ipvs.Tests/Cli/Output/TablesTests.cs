@@ -57,7 +57,7 @@ public sealed class TablesTests
     [Fact]
     public void Stats_Table_PrintsExactCounters()
     {
-        var view = SchemaSamples.ServiceList.Services[0] with { Stats = new StatsView(12, 345, 0, 123456789012, 0, 1, 2, 0, 300, 0) };
+        var view = SchemaSamples.ServiceList.Services[0] with { Stats = new StatsView(new IpvsStatistics { Connections = 12, IncomingPackets = 345, IncomingBytes = 123456789012, ConnectionsPerSecond = 1, IncomingPacketsPerSecond = 2, IncomingBytesPerSecond = 300 }) };
         var output = new StringWriter();
 
         Tables.Services(output, [view], stats: true);
@@ -121,6 +121,6 @@ public sealed class TablesTests
         var service = new VirtualService(VirtualServiceKey.Parse("tcp/198.51.100.1:80")) { Statistics = new IpvsStatistics { Connections = 5 } };
 
         Assert.Null(ViewMapper.Service(service, [], withStats: false).Stats);
-        Assert.Equal(5ul, ViewMapper.Service(service, [], withStats: true).Stats!.Connections);
+        Assert.Equal(5ul, ViewMapper.Service(service, [], withStats: true).Stats!.Statistics.Connections);
     }
 }
