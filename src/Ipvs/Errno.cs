@@ -47,6 +47,9 @@ public static class Errno
     /// <summary>ERANGE (34): Numerical result out of range.</summary>
     public const int ERANGE = 34;
 
+    /// <summary>EPROTO (71): Protocol error (a reply that cannot be parsed).</summary>
+    public const int EPROTO = 71;
+
     /// <summary>EMSGSIZE (90): Message too long.</summary>
     public const int EMSGSIZE = 90;
 
@@ -71,6 +74,9 @@ public static class Errno
     /// <summary>ENOBUFS (105): No buffer space available.</summary>
     public const int ENOBUFS = 105;
 
+    /// <summary>ETIMEDOUT (110): Connection timed out (the kernel did not answer in time).</summary>
+    public const int ETIMEDOUT = 110;
+
     /// <summary>ECANCELED (125): Operation canceled.</summary>
     public const int ECANCELED = 125;
 
@@ -90,6 +96,7 @@ public static class Errno
         new(EINVAL, nameof(EINVAL)),
         new(EPIPE, nameof(EPIPE)),
         new(ERANGE, nameof(ERANGE)),
+        new(EPROTO, nameof(EPROTO)),
         new(EMSGSIZE, nameof(EMSGSIZE)),
         new(ENOPROTOOPT, nameof(ENOPROTOOPT)),
         new(EPROTONOSUPPORT, nameof(EPROTONOSUPPORT)),
@@ -98,6 +105,7 @@ public static class Errno
         new(EADDRNOTAVAIL, nameof(EADDRNOTAVAIL)),
         new(ENETUNREACH, nameof(ENETUNREACH)),
         new(ENOBUFS, nameof(ENOBUFS)),
+        new(ETIMEDOUT, nameof(ETIMEDOUT)),
         new(ECANCELED, nameof(ECANCELED)),
     ];
 

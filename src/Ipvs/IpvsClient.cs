@@ -167,7 +167,7 @@ public sealed class IpvsClient : IIpvs, IDisposable
             var handler = new DaemonListHandler();
             StartRequest(IpvsGenl.CmdGetDaemon, dump: true);
             _writer.EndMessage();
-            var outcome = Send(handler, cancellationToken)[0];
+            var outcome = Exchange(handler, IpvsOperationKind.ListSyncDaemons, null, cancellationToken)[0];
             ThrowIfFailed(IpvsOperationKind.ListSyncDaemons, outcome, null);
             return handler.Daemons;
         }
@@ -184,7 +184,7 @@ public sealed class IpvsClient : IIpvs, IDisposable
             StartRequest(IpvsGenl.CmdGetLocalAddress, dump: true);
             IpvsCodec.WriteServiceKey(_writer, service);
             _writer.EndMessage();
-            var outcome = Send(handler, cancellationToken)[0];
+            var outcome = Exchange(handler, IpvsOperationKind.ListLocalAddresses, service.ToString(), cancellationToken)[0];
             ThrowIfFailed(IpvsOperationKind.ListLocalAddresses, outcome, service.ToString());
             return handler.Addresses;
         }
@@ -222,7 +222,7 @@ public sealed class IpvsClient : IIpvs, IDisposable
             var handler = new ServiceListHandler();
             StartRequest(IpvsGenl.CmdGetService, dump: true);
             _writer.EndMessage();
-            var outcome = Send(handler, cancellationToken)[0];
+            var outcome = Exchange(handler, IpvsOperationKind.ListServices, null, cancellationToken)[0];
             ThrowIfFailed(IpvsOperationKind.ListServices, outcome, null);
             return handler.Services;
         }
@@ -246,7 +246,7 @@ public sealed class IpvsClient : IIpvs, IDisposable
                 _writer.EndMessage();
             }
 
-            var outcomes = _socket.Execute(_writer.WrittenSpan, handler, cancellationToken);
+            var outcomes = Exchange(handler, IpvsOperationKind.ListRealServers, null, cancellationToken);
             for (var i = 0; i < outcomes.Length; i++)
             {
                 ThrowIfFailed(IpvsOperationKind.ListRealServers, outcomes[i], keys[i].ToString());
@@ -295,7 +295,7 @@ public sealed class IpvsClient : IIpvs, IDisposable
             }
 
             _writer.EndMessage();
-            var outcome = Send(handler, cancellationToken)[0];
+            var outcome = Exchange(handler, kind, key?.ToString(), cancellationToken)[0];
             ThrowIfFailed(kind, outcome, key?.ToString());
             return handler.Value ?? throw new IpvsException(kind, Errno.EINVAL, key?.ToString(), "the kernel sent no reply");
         }
@@ -325,7 +325,7 @@ public sealed class IpvsClient : IIpvs, IDisposable
                 return new IpvsBatchResult(results);
             }
 
-            var outcomes = _socket.Execute(_writer.WrittenSpan, null, cancellationToken);
+            var outcomes = Exchange(null, operations[0].Kind, operations.Count == 1 ? operations[0].Describe() : null, cancellationToken);
             for (var i = 0; i < results.Length; i++)
             {
                 var operation = operations[i];
@@ -376,8 +376,27 @@ public sealed class IpvsClient : IIpvs, IDisposable
         IpvsCodec.BeginRequest(_writer, _familyId, command, dump);
     }
 
-    private NetlinkOutcome[] Send(INetlinkReplyHandler handler, CancellationToken cancellationToken) =>
-        _socket.Execute(_writer.WrittenSpan, handler, cancellationToken);
+    // Every failure a caller sees is an IpvsException: socket errors, a reply this code cannot
+    // parse and a kernel that does not answer are named with the operation, as refusals are.
+    private NetlinkOutcome[] Exchange(INetlinkReplyHandler? handler, IpvsOperationKind kind, string? target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _socket.Execute(_writer.WrittenSpan, handler, cancellationToken);
+        }
+        catch (NetlinkException e)
+        {
+            throw new IpvsException(kind, e.Errno, target, e.KernelMessage, e);
+        }
+        catch (NetlinkProtocolException e)
+        {
+            throw new IpvsException(kind, Errno.EPROTO, target, e.Message, e);
+        }
+        catch (TimeoutException e)
+        {
+            throw new IpvsException(kind, Errno.ETIMEDOUT, target, e.Message, e);
+        }
+    }
 
     private static void ThrowIfFailed(IpvsOperationKind kind, NetlinkOutcome outcome, string? target)
     {

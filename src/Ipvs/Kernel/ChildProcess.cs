@@ -8,9 +8,10 @@ namespace Ipvs.Kernel;
 /// Runs a program and waits for it, with posix_spawn. System.Diagnostics.Process would do, but
 /// merely being in a Native AOT binary it costs every start of that binary several dozen page
 /// faults (its types' statics are set up at start), and every command pays them. The programs
-/// run are modprobe, and nft / iptables for <c>ipvs care</c>'s link mode.
+/// run are modprobe, and nft / iptables for <c>ipvs care</c>'s link mode. Always an argument
+/// array, never a shell.
 /// </summary>
-internal static unsafe class ChildProcess
+public static unsafe class ChildProcess
 {
     /// <summary>The exit status (or 128 + signal), or -1 with <paramref name="error"/> when it could not run.</summary>
     /// <param name="path">The program.</param>

@@ -40,14 +40,18 @@ public sealed record VirtualService(VirtualServiceKey Key)
     /// <summary>The address family of the service.</summary>
     public AddressFamily Family => Key.Family;
 
-    /// <summary>True when the settings that an update can change (scheduler, flags, timeout, netmask, engine) are the same; statistics are ignored.</summary>
+    /// <summary>
+    /// True when the settings that an update can change (scheduler, flags, timeout, netmask,
+    /// engine) are the same; statistics are ignored, and so is the timeout when neither is
+    /// persistent (it means nothing then: ipvsadm sends 0, other tools may not).
+    /// </summary>
     public bool HasSameSettings(VirtualService other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return Key == other.Key
             && string.Equals(Scheduler, other.Scheduler, StringComparison.Ordinal)
             && (Flags & ~ServiceFlags.Hashed) == (other.Flags & ~ServiceFlags.Hashed)
-            && Timeout == other.Timeout
+            && (Timeout == other.Timeout || (!IsPersistent && !other.IsPersistent))
             && Netmask == other.Netmask
             && string.Equals(PersistenceEngine ?? string.Empty, other.PersistenceEngine ?? string.Empty, StringComparison.Ordinal);
     }

@@ -3,8 +3,9 @@ using Ipvs.Netlink.Interop;
 namespace Ipvs.Netlink;
 
 /// <summary>A netlink request failed with an errno from the kernel or from a socket call.</summary>
-internal sealed class NetlinkException : Exception
+public sealed class NetlinkException : Exception
 {
+    /// <summary>A failure with its errno, the kernel's extended-ACK text and what was being done.</summary>
     public NetlinkException(int errno, string? kernelMessage = null, string? context = null)
         : base(BuildMessage(errno, kernelMessage, context))
     {
@@ -31,8 +32,9 @@ internal sealed class NetlinkException : Exception
 }
 
 /// <summary>The kernel sent something this code cannot parse.</summary>
-internal sealed class NetlinkProtocolException : Exception
+public sealed class NetlinkProtocolException : Exception
 {
+    /// <summary>A reply that could not be parsed, and why.</summary>
     public NetlinkProtocolException(string message)
         : base(message)
     {

@@ -3,7 +3,7 @@ using System.Net;
 namespace Ipvs.Netlink.Route;
 
 /// <summary>Addresses: bind one to an interface, unbind it (RTM_NEWADDR, RTM_DELADDR).</summary>
-internal sealed partial class RouteNetlinkClient
+public sealed partial class RouteNetlinkClient
 {
     /// <summary>Binds <paramref name="address"/>/<paramref name="prefixLength"/> to the interface of index <paramref name="interfaceIndex"/>.</summary>
     /// <returns>True when it was added now, false when it was there already.</returns>

@@ -6,7 +6,7 @@ namespace Ipvs.Netlink.Route;
 /// The few rtnetlink calls the care daemon needs — dummy links, addresses, routes — without the
 /// <c>ip</c> command. One call group per file (Links, Addresses, Routes). Not thread-safe.
 /// </summary>
-internal sealed partial class RouteNetlinkClient : IDisposable
+public sealed partial class RouteNetlinkClient : IDisposable
 {
     private readonly NetlinkSocket _socket;
     private readonly NetlinkMessageWriter _writer = new(1024);
@@ -26,6 +26,7 @@ internal sealed partial class RouteNetlinkClient : IDisposable
         return new RouteNetlinkClient(socket);
     }
 
+    /// <summary>Closes the route netlink socket.</summary>
     public void Dispose()
     {
         _socket.Dispose();

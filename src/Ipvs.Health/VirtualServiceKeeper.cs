@@ -210,7 +210,7 @@ public sealed class VirtualServiceKeeper
             operations.Add(IpvsOperation.AddService(service));
             present = [];
         }
-        else if (!State.IpvsPlanner.HasSameSettings(actual, service))
+        else if (!actual.HasSameSettings(service))
         {
             operations.Add(IpvsOperation.UpdateService(service));
         }

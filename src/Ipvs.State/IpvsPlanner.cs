@@ -99,12 +99,8 @@ public static class IpvsPlanner
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(desired);
-        // The timeout means nothing without persistence (ipvsadm sends 0, others may not).
-        return string.Equals(current.Scheduler, desired.Scheduler, StringComparison.Ordinal)
-            && (current.Flags & ~ServiceFlags.Hashed) == (desired.Flags & ~ServiceFlags.Hashed)
-            && current.Netmask == desired.Netmask
-            && string.Equals(current.PersistenceEngine ?? string.Empty, desired.PersistenceEngine ?? string.Empty, StringComparison.Ordinal)
-            && (current.Timeout == desired.Timeout || (!current.IsPersistent && !desired.IsPersistent));
+        // One rule for "same settings": the model's (services of one key).
+        return current.HasSameSettings(desired with { Key = current.Key });
     }
 
     /// <summary>The settings that differ between two versions of a service, in the file's words.</summary>

@@ -6,7 +6,7 @@ namespace Ipvs.Netlink.Netfilter;
 /// Asks nf_tables over nfnetlink whether a table exists (NFT_MSG_GETTABLE): a drift check that
 /// costs one message instead of running <c>nft</c>. Rules themselves are written by <c>nft -f -</c>.
 /// </summary>
-internal static class NftablesTables
+public static class NftablesTables
 {
     private const int ProtocolNetfilter = 12;          // NETLINK_NETFILTER
     private const ushort SubsystemNftables = 10;       // NFNL_SUBSYS_NFTABLES
@@ -14,10 +14,14 @@ internal static class NftablesTables
     private const ushort TableAttributeName = 1;       // NFTA_TABLE_NAME
     private const int HeaderLength = 4;                // struct nfgenmsg
 
-    /// <summary>The nftables families (NFPROTO_*).</summary>
-    internal const byte FamilyInet = 1;
-    internal const byte FamilyIpv4 = 2;
-    internal const byte FamilyIpv6 = 10;
+    /// <summary>The nftables family <c>inet</c> (NFPROTO_INET).</summary>
+    public const byte FamilyInet = 1;
+
+    /// <summary>The nftables family <c>ip</c> (NFPROTO_IPV4).</summary>
+    public const byte FamilyIpv4 = 2;
+
+    /// <summary>The nftables family <c>ip6</c> (NFPROTO_IPV6).</summary>
+    public const byte FamilyIpv6 = 10;
 
     /// <summary>True when the table exists in the current network namespace; false when it or nf_tables itself is absent.</summary>
     public static bool Exists(byte family, string name)

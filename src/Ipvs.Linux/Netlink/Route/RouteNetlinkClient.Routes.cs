@@ -3,7 +3,7 @@ using System.Net;
 namespace Ipvs.Netlink.Route;
 
 /// <summary>Routes in the main table: add or replace a host route through a gateway, delete it (RTM_NEWROUTE, RTM_DELROUTE).</summary>
-internal sealed partial class RouteNetlinkClient
+public sealed partial class RouteNetlinkClient
 {
     /// <summary>
     /// Sets the route <paramref name="destination"/>/<paramref name="prefixLength"/> via
@@ -134,4 +134,4 @@ internal sealed partial class RouteNetlinkClient
 /// <param name="Priority">The metric.</param>
 /// <param name="Table">The table (254 main, 255 local).</param>
 /// <param name="Type">The route type (1 unicast, 2 local, …).</param>
-internal sealed record RouteInfo(IPAddress? Destination, int PrefixLength, IPAddress? Gateway, uint Priority, uint Table, byte Type);
+public sealed record RouteInfo(IPAddress? Destination, int PrefixLength, IPAddress? Gateway, uint Priority, uint Table, byte Type);

@@ -1,7 +1,7 @@
 namespace Ipvs.Netlink.Route;
 
 /// <summary>Links: create a dummy device, find one, delete one (RTM_NEWLINK, RTM_GETLINK, RTM_DELLINK).</summary>
-internal sealed partial class RouteNetlinkClient
+public sealed partial class RouteNetlinkClient
 {
     /// <summary>Creates a dummy link named <paramref name="name"/> unless one of that name exists.</summary>
     /// <returns>True when it was created now.</returns>
@@ -126,4 +126,4 @@ internal sealed partial class RouteNetlinkClient
 /// <param name="Index">The interface index.</param>
 /// <param name="Name">The interface name.</param>
 /// <param name="Kind">The link kind (<c>dummy</c>, <c>veth</c>, …), null for a physical device.</param>
-internal sealed record LinkInfo(int Index, string Name, string? Kind);
+public sealed record LinkInfo(int Index, string Name, string? Kind);
