@@ -13,6 +13,10 @@ echo "== build" >&2
 dotnet build Ipvs.slnx -nologo -v q -c Release
 scripts/publish
 
+echo "== packages, and a Native AOT consumer of them (samples/)" >&2
+scripts/pack
+scripts/sample
+
 echo "== host tests" >&2
 set +e
 dotnet tests/Ipvs.Tests/bin/Release/net10.0/Ipvs.Tests.dll -noColor -noLogo -xml "$results/host.xml" > "$results/host.log" 2>&1
