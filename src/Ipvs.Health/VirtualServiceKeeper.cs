@@ -20,7 +20,7 @@ public sealed class VirtualServiceKeeper
     private readonly RoundScheduler _scheduler;
     private IReadOnlyList<DesiredRealServer> _applied;
 
-    /// <summary>Creates a keeper; nothing is sent to the kernel until <see cref="EnsureAsync"/> or <see cref="RunAsync"/>.</summary>
+    /// <summary>Creates a keeper; nothing is sent to the kernel until <see cref="Ensure"/> or <see cref="RunAsync"/>.</summary>
     public VirtualServiceKeeper(
         IIpvs client,
         VirtualService service,
@@ -63,9 +63,9 @@ public sealed class VirtualServiceKeeper
     /// </summary>
     /// <returns>The changes sent and their results.</returns>
     /// <exception cref="IpvsException">The service could not be created or read.</exception>
-    public async Task<IReadOnlyList<IpvsOperationResult>> EnsureAsync(CancellationToken cancellationToken = default)
+    public IReadOnlyList<IpvsOperationResult> Ensure(CancellationToken cancellationToken = default)
     {
-        var results = await ReconcileAsync(_applied, KernelChangeCause.Initial, cancellationToken).ConfigureAwait(false);
+        var results = Reconcile(_applied, KernelChangeCause.Initial, cancellationToken);
         var serviceFailure = results.FirstOrDefault(r => r.Operation.Kind is IpvsOperationKind.AddService or IpvsOperationKind.UpdateService && !r.Succeeded);
         if (serviceFailure?.Error is { } error)
         {
@@ -88,7 +88,7 @@ public sealed class VirtualServiceKeeper
         try
         {
             // 1. Repair drift first, so a deleted service is back within one interval even while probes hang.
-            var repaired = await ReconcileAsync(_applied, KernelChangeCause.Repair, cancellationToken).ConfigureAwait(false);
+            var repaired = Reconcile(_applied, KernelChangeCause.Repair, cancellationToken);
             Repairs += repaired.Count;
 
             // 2. Probe every server at once.
@@ -109,7 +109,7 @@ public sealed class VirtualServiceKeeper
             var desired = Health.Desired(started);
             if (!SamePlacement(desired, _applied))
             {
-                await ReconcileAsync(desired, KernelChangeCause.Health, cancellationToken).ConfigureAwait(false);
+                Reconcile(desired, KernelChangeCause.Health, cancellationToken);
             }
 
             _applied = desired;
@@ -132,7 +132,7 @@ public sealed class VirtualServiceKeeper
 
     /// <summary>Deletes the virtual service (and so its real servers).</summary>
     /// <returns>False when it did not exist.</returns>
-    public async Task<bool> DeleteAsync(CancellationToken cancellationToken = default)
+    public bool Delete(CancellationToken cancellationToken = default)
     {
         try
         {
@@ -178,7 +178,7 @@ public sealed class VirtualServiceKeeper
         return result;
     }
 
-    private async Task<IReadOnlyList<IpvsOperationResult>> ReconcileAsync(IReadOnlyList<DesiredRealServer> desired, KernelChangeCause cause, CancellationToken cancellationToken)
+    private IReadOnlyList<IpvsOperationResult> Reconcile(IReadOnlyList<DesiredRealServer> desired, KernelChangeCause cause, CancellationToken cancellationToken)
     {
         var actual = _client.GetService(Service.Key, cancellationToken);
         var present = actual is null ? [] : _client.GetRealServers(Service.Key, cancellationToken);

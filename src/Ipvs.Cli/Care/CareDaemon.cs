@@ -95,7 +95,7 @@ internal sealed class CareDaemon
             var keeper = CreateKeeper(client, service, observer);
             try
             {
-                await keeper.Keeper.EnsureAsync().ConfigureAwait(false);
+                keeper.Keeper.Ensure();
             }
             catch (IpvsException e)
             {
@@ -444,7 +444,7 @@ internal sealed class CareDaemon
             var key = running.Keeper.Service.Key;
             if (!reloaded.Services.Any(s => s.Service.Key == key))
             {
-                if (await running.Keeper.DeleteAsync(cancellationToken).ConfigureAwait(false))
+                if (running.Keeper.Delete(cancellationToken))
                 {
                     _log.Info($"deleted virtual server {key}: no longer in {_options.File}");
                 }
@@ -477,7 +477,7 @@ internal sealed class CareDaemon
             var running = CreateKeeper(client, service, observer);
             try
             {
-                await running.Keeper.EnsureAsync(cancellationToken).ConfigureAwait(false);
+                running.Keeper.Ensure(cancellationToken);
             }
             catch (IpvsException e)
             {
