@@ -15,6 +15,9 @@ public static class HaSectionReader
     /// <summary>The top-level key of the section.</summary>
     public const string Key = "ha";
 
+    /// <summary>The section as it is stored in <see cref="IpvsConfig.Extensions"/>.</summary>
+    public static ConfigSectionKey<HaConfig> Section { get; } = new(Key);
+
     private static readonly string[] s_keys =
         ["instance", "interface", "router-id", "advert-interval", "preempt", "preempt-delay", "rejoin-delay", "unicast", "nodes", "virtual-addresses", "sync", "health", "status-port"];
 
@@ -48,7 +51,7 @@ public static class HaSectionReader
     public static HaConfig? Of(IpvsConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return config.Extensions.TryGetValue(Key, out var value) ? value as HaConfig : null;
+        return config.Extensions.Get(Section);
     }
 
     /// <summary>Checks the section against the services and fills in the default virtual addresses.</summary>
@@ -98,8 +101,7 @@ public static class HaSectionReader
             return new IpvsConfigReadResult(null, [.. result.Diagnostics, .. diagnostics.Items]);
         }
 
-        var extensions = new Dictionary<string, object>(config.Extensions, StringComparer.Ordinal) { [Key] = ha };
-        return result with { Config = config with { Extensions = extensions.ToFrozenDictionary(StringComparer.Ordinal) } };
+        return result with { Config = config with { Extensions = config.Extensions.With(Section, ha) } };
     }
 
     /// <summary>Reads the section; null (with errors reported) when it is wrong.</summary>

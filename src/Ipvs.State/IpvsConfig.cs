@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Ipvs.Model;
 
 namespace Ipvs.State;
@@ -17,8 +16,8 @@ public sealed record IpvsConfig(IReadOnlyList<VirtualServiceConfig> Services)
     /// <summary>The file it was read from, or null.</summary>
     public string? Source { get; init; }
 
-    /// <summary>Top-level extension sections, by key, as their readers returned them (see <see cref="IpvsConfigReaderOptions"/>).</summary>
-    public IReadOnlyDictionary<string, object> Extensions { get; init; } = FrozenDictionary<string, object>.Empty;
+    /// <summary>Top-level extension sections, as their readers returned them (see <see cref="IpvsConfigReaderOptions"/>); read them with a <see cref="ConfigSectionKey{T}"/>.</summary>
+    public ConfigExtensions Extensions { get; init; } = ConfigExtensions.Empty;
 
     /// <summary>An empty configuration (no services).</summary>
     public static IpvsConfig Empty { get; } = new([]);
@@ -60,7 +59,7 @@ public sealed record VirtualServiceConfig(VirtualService Service, IReadOnlyList<
     /// Extension sections of this service (<c>health</c>, for example), by key, as their readers
     /// returned them; without a registered reader, <c>health</c> is kept as its <see cref="ConfigNode"/>.
     /// </summary>
-    public IReadOnlyDictionary<string, object> Extensions { get; init; } = FrozenDictionary<string, object>.Empty;
+    public ConfigExtensions Extensions { get; init; } = ConfigExtensions.Empty;
 }
 
 /// <summary>One real server of the desired state.</summary>

@@ -209,7 +209,7 @@ public static class IpvsConfigReader
             return new IpvsConfig(services)
             {
                 Source = fileName,
-                Extensions = extensions.Count == 0 ? FrozenDictionary<string, object>.Empty : extensions.ToFrozenDictionary(StringComparer.Ordinal),
+                Extensions = ConfigExtensions.From(extensions),
             };
         }
 
@@ -355,7 +355,7 @@ public static class IpvsConfigReader
                 : new VirtualServiceConfig(service, servers)
                 {
                     Location = location,
-                    Extensions = extensions is null ? FrozenDictionary<string, object>.Empty : extensions.ToFrozenDictionary(StringComparer.Ordinal),
+                    Extensions = ConfigExtensions.From(extensions),
                 };
         }
 

@@ -21,6 +21,9 @@ namespace Ipvs.Cli.Care;
 /// </example>
 internal static class CareFile
 {
+    // The service-level section a care file adds to the declarative schema.
+    private static readonly ConfigSectionKey<HealthCheckOptions> HealthSection = new("health");
+
     /// <summary>The keys of a health section.</summary>
     public static readonly IReadOnlyList<string> HealthKeys =
         ["type", "path", "method", "headers", "body", "status", "insecure-skip-verify", "timeout", "interval", "rise", "fall", "drain-timeout", "fail-closed"];
@@ -35,7 +38,7 @@ internal static class CareFile
         _ = defaultScheduler; // the file's own default (wlc, as ipvsadm) applies to its services
         var options = new IpvsConfigReaderOptions
         {
-            ServiceSections = new Dictionary<string, ServiceSectionReader> { ["health"] = context => ReadHealth(context, defaults) }.ToFrozenDictionary(),
+            ServiceSections = new Dictionary<string, ServiceSectionReader> { [HealthSection.Name] = context => ReadHealth(context, defaults) }.ToFrozenDictionary(),
         };
         var result = Ipvs.Ha.HaSectionReader.ReadFile(path, options);
         if (!result.Succeeded)
@@ -48,7 +51,7 @@ internal static class CareFile
         var list = new List<CaredService>();
         foreach (var service in result.Config!.Services)
         {
-            var health = service.Extensions.TryGetValue("health", out var value) && value is HealthCheckOptions read ? read : defaults;
+            var health = service.Extensions.Get(HealthSection) ?? defaults;
             list.Add(new CaredService(service.Service, service.RealServers.Select(r => r.Server).ToList(), health));
         }
 

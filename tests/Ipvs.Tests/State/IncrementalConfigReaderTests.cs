@@ -392,7 +392,7 @@ public sealed class IncrementalConfigReaderTests
             text.Append("source: ").Append(config.Source).Append(", extensions: ").Append(config.Extensions.Count).Append('\n');
             foreach (var service in config.Services)
             {
-                text.Append(service.Service).Append(" at ").Append(service.Location).Append(", extensions: ").Append(string.Join(',', service.Extensions.Keys)).Append('\n');
+                text.Append(service.Service).Append(" at ").Append(service.Location).Append(", extensions: ").Append(string.Join(',', service.Extensions.Select(e => e.Key))).Append('\n');
                 foreach (var server in service.RealServers)
                 {
                     text.Append("  ").Append(server.Server).Append(" at ").Append(server.Location).Append('\n');

@@ -359,7 +359,7 @@ public sealed partial class IpvsConfigReaderTests
     {
         var config = IpvsConfigReader.Parse("services:\n  - service: tcp/198.51.100.1:80\n    health: {http: /healthz}\n", "x.yaml").GetConfigOrThrow();
 
-        var node = Assert.IsType<ConfigMapping>(config.Services[0].Extensions["health"]);
+        Assert.True(config.Services[0].Extensions.TryGet(new ConfigSectionKey<ConfigMapping>("health"), out var node));
         Assert.Equal("/healthz", ((ConfigScalar)node["http"]!).Value);
     }
 
@@ -384,7 +384,8 @@ public sealed partial class IpvsConfigReaderTests
         var good = IpvsConfigReader.Parse("services:\n  - service: tcp/198.51.100.1:80\n    health: {interval: 5s}\n", "x.yaml", options).GetConfigOrThrow();
         var bad = IpvsConfigReader.Parse("services:\n  - service: tcp/198.51.100.1:80\n    scheduler: nope\n    health: {interval: 5x, path: /}\n", "x.yaml", options);
 
-        Assert.Equal(TimeSpan.FromSeconds(5), good.Services[0].Extensions["health"]);
+        Assert.True(good.Services[0].Extensions.TryGet(new ConfigSectionKey<TimeSpan>("health"), out var interval));
+        Assert.Equal(TimeSpan.FromSeconds(5), interval);
         Assert.Equal(VirtualServiceKey.Parse("tcp/198.51.100.1:80"), seen?.Key);
         var lines = bad.Diagnostics.Select(d => d.ToString()).ToList();
         Assert.Equal(3, lines.Count);
