@@ -19,6 +19,13 @@ public sealed record IpvsConfig(IReadOnlyList<VirtualServiceConfig> Services)
     /// <summary>Top-level extension sections, as their readers returned them (see <see cref="IpvsConfigReaderOptions"/>); read them with a <see cref="ConfigSectionKey{T}"/>.</summary>
     public ConfigExtensions Extensions { get; init; } = ConfigExtensions.Empty;
 
+    /// <summary>The same services in the same order, source and extensions (by value, not by list reference).</summary>
+    public bool Equals(IpvsConfig? other) =>
+        other is not null && Source == other.Source && Extensions.Equals(other.Extensions) && Services.SequenceEqual(other.Services);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Source, Services.Count);
+
     /// <summary>An empty configuration (no services).</summary>
     public static IpvsConfig Empty { get; } = new([]);
 
@@ -60,6 +67,14 @@ public sealed record VirtualServiceConfig(VirtualService Service, IReadOnlyList<
     /// returned them; without a registered reader, <c>health</c> is kept as its <see cref="ConfigNode"/>.
     /// </summary>
     public ConfigExtensions Extensions { get; init; } = ConfigExtensions.Empty;
+
+    /// <summary>Equal service, location and extensions, and the same real servers in the same order (by value).</summary>
+    public bool Equals(VirtualServiceConfig? other) =>
+        other is not null && Service == other.Service && Location == other.Location
+        && Extensions.Equals(other.Extensions) && RealServers.SequenceEqual(other.RealServers);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Service, RealServers.Count);
 }
 
 /// <summary>One real server of the desired state.</summary>
