@@ -15,8 +15,9 @@ namespace Ipvs.Cli;
 
 /// <summary>
 /// The modern command tree (<c>ipvs service add …</c>): ipvsctl 1.3.0's commands, aliases and
-/// flags, plus the compact service form, JSON/YAML output and clear errors. Program.cs sends every
-/// first argument it does not route elsewhere here.
+/// flags, plus the compact service form, JSON/YAML output and clear errors, and the declarative
+/// apply/diff/export. Program.cs sends every first argument here except adm, care and demo, which
+/// have parsers of their own (ipvsadm's and lvscare's syntax).
 /// </summary>
 internal static class CliRoot
 {
@@ -36,12 +37,21 @@ internal static class CliRoot
 
         // No response files: an argument starting with @ is not a file to read.
         var parseResult = root.Parse(AliasResolver.Canonicalize(root, args), new ParserConfiguration { ResponseFileTokenReplacer = null });
-        if (parseResult.Action is ParseErrorAction)
+
+        // --help clears parse errors (so that a command's help shows without its required options),
+        // but a word that is no command is still an error: 'ipvs nosuch --help' is 'ipvs nosuch'.
+        var unknownWithHelp = parseResult.Action is CliHelpAction && parseResult.UnmatchedTokens.Count > 0;
+        if (parseResult.Action is ParseErrorAction || unknownWithHelp)
         {
             var path = CliCommand.PathOf(parseResult.CommandResult.Command);
-            foreach (var error in parseResult.Errors)
+
+            // The help action has cleared the errors; these are the parser's words for the same tokens.
+            var messages = unknownWithHelp
+                ? parseResult.UnmatchedTokens.Select(token => $"Unrecognized command or argument '{token}'.")
+                : parseResult.Errors.Select(error => error.Message);
+            foreach (var message in messages)
             {
-                console.Error.WriteLine($"{path}: {error.Message}");
+                console.Error.WriteLine($"{path}: {message}");
             }
 
             console.Error.WriteLine($"Run '{path} --help' for usage.");
@@ -55,7 +65,7 @@ internal static class CliRoot
                 Output = console.Out,
                 Error = console.Error,
                 EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = null,
+                ProcessTerminationTimeout = parseResult.CommandResult.Command is CliCommand { StopsGracefully: true } ? TimeSpan.FromSeconds(2) : null,
             });
         }
         catch (UsageException e)
@@ -105,6 +115,11 @@ internal static class CliRoot
         root.Subcommands.Add(DaemonCommands.Build(context));
         root.Subcommands.Add(ConnectionCommands.Build(context));
         root.Subcommands.Add(Ha.HaCommands.Build(context));
+        foreach (var command in State.StateCommand.Build(context))
+        {
+            root.Subcommands.Add(command);
+        }
+
         root.Subcommands.Add(VersionCommand.Build(context));
         root.Subcommands.Add(ShellCompletion.Build(context));
         root.Subcommands.Add(HelpCommand.Build(context, root));

@@ -11,8 +11,5 @@ internal static class OtherCommands
     [
         ("adm", "ipvsadm-compatible interface, byte-exact output (ipvs adm -h; also as a link named ipvsadm)"),
         ("care", "keep a virtual service's real servers healthy, lvscare-compatible (ipvs care -h; also sealctl ipvs)"),
-        ("apply", "apply a declarative table from a file, draining removed servers (ipvs apply -h)"),
-        ("diff", "show what apply would change (ipvs diff -h)"),
-        ("export", "write the current table as a declarative file (ipvs export -h)"),
     ];
 }

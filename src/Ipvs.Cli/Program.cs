@@ -31,8 +31,6 @@ internal static class Program
                     return DemoCommand.Run(args[1..]);
                 case "care":
                     return Care.CareCommand.Run(args[1..], invokedAsSealctl: false);
-                case "apply" or "diff" or "export":
-                    return State.StateCommand.Run(args);
             }
         }
 

@@ -27,6 +27,12 @@ internal sealed class CliCommand : Command
     /// </summary>
     public List<string> ShadowedAliases { get; } = [];
 
+    /// <summary>
+    /// True for a command that ends cleanly on Ctrl-C or SIGTERM (<c>apply --watch</c>): its
+    /// cancellation token is cancelled and it gets 2 s to finish. Other commands are ended at once.
+    /// </summary>
+    public bool StopsGracefully { get; set; }
+
     /// <summary>Adds examples; returns the command for chaining.</summary>
     public CliCommand WithExamples(params string[] examples)
     {

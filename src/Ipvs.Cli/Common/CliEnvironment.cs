@@ -13,4 +13,8 @@ internal sealed record CliEnvironment(CliConsole Console, IpvsClientOptions Clie
 
     /// <summary>Opens IPVS; called only after every argument was validated.</summary>
     public IpvsClient OpenClient() => ClientFactory?.Invoke() ?? IpvsClient.Open(ClientOptions);
+
+    /// <summary>Opens IPVS in <paramref name="networkNamespace"/> (a path), or as <see cref="OpenClient()"/> when null.</summary>
+    public IpvsClient OpenClient(string? networkNamespace) =>
+        networkNamespace is null ? OpenClient() : ClientFactory?.Invoke() ?? IpvsClient.Open(ClientOptions with { NetworkNamespace = networkNamespace });
 }

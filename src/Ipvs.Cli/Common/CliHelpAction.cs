@@ -16,7 +16,25 @@ internal sealed class CliHelpAction : SynchronousCommandLineAction
 
     public override int Invoke(ParseResult parseResult)
     {
-        _inner.Invoke(parseResult);
+        // An option of the command hides a recursive one of the same name (export's -o yaml|json,
+        // the global -o table|json|yaml); System.CommandLine's help would list both.
+        var command = parseResult.CommandResult.Command;
+        var shadowed = new List<Option>();
+        for (var parent = command.Parents.OfType<Command>().FirstOrDefault(); parent is not null; parent = parent.Parents.OfType<Command>().FirstOrDefault())
+        {
+            shadowed.AddRange(parent.Options.Where(o => o.Recursive && !o.Hidden && command.Options.Any(own => own.Name == o.Name)));
+        }
+
+        shadowed.ForEach(o => o.Hidden = true);
+        try
+        {
+            _inner.Invoke(parseResult);
+        }
+        finally
+        {
+            shadowed.ForEach(o => o.Hidden = false);
+        }
+
         WriteExtras(parseResult.CommandResult.Command, parseResult.InvocationConfiguration.Output);
         return 0;
     }
@@ -34,7 +52,8 @@ internal sealed class CliHelpAction : SynchronousCommandLineAction
 
             foreach (var note in cli.Notes)
             {
-                output.WriteLine(Wrap(note, "  "));
+                // A note of several lines is laid out already (sample output): indented, not wrapped.
+                output.WriteLine(note.Contains('\n', StringComparison.Ordinal) ? "  " + note.Replace("\n", "\n  ", StringComparison.Ordinal) : Wrap(note, "  "));
                 output.WriteLine();
             }
 
@@ -61,7 +80,8 @@ internal sealed class CliHelpAction : SynchronousCommandLineAction
 
             output.WriteLine();
             output.WriteLine("Exit status: 0 success; 1 the operation failed (the message names the object and the cause);");
-            output.WriteLine("2 the command line is wrong. `service check` exits 1 when the service does not exist.");
+            output.WriteLine("2 the command line is wrong. `service check` exits 1 when the service does not exist;");
+            output.WriteLine("apply, diff and export have their own (see their help).");
             output.WriteLine();
         }
     }

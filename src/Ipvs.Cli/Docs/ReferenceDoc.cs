@@ -181,7 +181,9 @@ internal static class ReferenceDoc
         {
             foreach (var note in cli.Notes)
             {
-                text.Append(note).Append("\n\n");
+                // A note of several lines is laid out already: its first line is a sentence, the rest a block.
+                var lines = note.Split('\n');
+                text.Append(lines.Length > 1 ? lines[0] + "\n\n```\n" + string.Join('\n', lines.Skip(1).Select(l => l.Trim())) + "\n```" : note).Append("\n\n");
             }
 
             if (cli.Examples.Count > 0)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Ipvs.Cli.Common;
 using Ipvs.State;
 
 namespace Ipvs.Cli.State;
@@ -7,7 +8,7 @@ namespace Ipvs.Cli.State;
 /// <summary><c>ipvs apply -f FILE [--prune] [--dry-run] [--watch]</c>.</summary>
 internal static class ApplyCommand
 {
-    public static Command Create()
+    public static CliCommand Create(CliContext context)
     {
         var file = StateCommand.FileOption("The desired state, YAML or JSON (docs/config.md); - reads standard input.");
         var prune = StateCommand.PruneOption();
@@ -28,23 +29,20 @@ internal static class ApplyCommand
             Description = "With --watch and an ha section: which node of the pair this is (default: the node whose address is local, else the host name).",
             HelpName = "NAME",
         };
-        var command = new Command("apply", """
-            Make the kernel's IPVS table match FILE with the fewest changes, sent in pipelined netlink batches.
-            The whole file is validated first: any error, and nothing is changed.
-            Services in the file get exactly the file's settings and real servers; a real server that
-            leaves the file is drained first (weight 0) and deleted once it has no connections, or after
-            --drain-timeout. Services not in the file are left alone unless --prune.
-            Exit status: 0 applied, 1 some changes failed (each is reported), 2 nothing done (error).
-
-            Examples:
-              ipvs apply -f /etc/ipvs/services.yaml
-              ipvs apply -f services.yaml --prune --drain-timeout 2m
-              ipvs apply -f services.yaml --dry-run
-              ipvs apply -f services.yaml --watch --resync 30s
-            """)
+        var command = new CliCommand("apply", "Make the kernel's IPVS table match a file (YAML or JSON) with the fewest changes, draining removed real servers")
         {
             file, prune, dryRun, drainTimeout, stateFile, watch, resync, netns, quiet, haNode,
         };
+        command.StopsGracefully = true;
+        command.WithNotes(
+            "Make the kernel's IPVS table match FILE with the fewest changes, sent in pipelined netlink batches. The whole file is validated first: any error, and nothing is changed.",
+            "Services in the file get exactly the file's settings and real servers; a real server that leaves the file is drained first (weight 0) and deleted once it has no connections, or after --drain-timeout. Services not in the file are left alone unless --prune.",
+            "Exit status: 0 applied, 1 some changes failed (each is reported), 2 nothing done (error).");
+        command.WithExamples(
+            "apply -f /etc/ipvs/services.yaml",
+            "apply -f services.yaml --prune --drain-timeout 2m",
+            "apply -f services.yaml --dry-run",
+            "apply -f services.yaml --watch --resync 30s");
         command.SetAction((result, cancellationToken) => RunAsync(
             new Settings(
                 result.GetValue(file)!,
@@ -57,30 +55,31 @@ internal static class ApplyCommand
                 result.GetValue(netns),
                 result.GetValue(quiet),
                 result.GetValue(haNode)),
+            context.Environment,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Settings settings, CliEnvironment environment, CancellationToken cancellationToken)
     {
-        var error = Console.Error;
+        // Flags that do not go together are usage errors, reported by the tree (status 2).
         if (settings.Watch && settings.DryRun)
         {
-            error.WriteLine("ipvs: --watch and --dry-run do not go together; use 'ipvs diff' to look without changing");
-            return StateCommand.ExitError;
+            throw new UsageException("--watch and --dry-run do not go together; use 'ipvs diff' to look without changing");
         }
 
         if (settings.Watch && settings.File == IpvsConfigReader.StandardInputName)
         {
-            error.WriteLine("ipvs: --watch needs a file to watch, not standard input");
-            return StateCommand.ExitError;
+            throw new UsageException("--watch needs a file to watch, not standard input");
         }
 
         if (settings.Resync <= TimeSpan.Zero)
         {
-            error.WriteLine("ipvs: --resync must be longer than 0");
-            return StateCommand.ExitError;
+            throw new UsageException("--resync must be longer than 0");
         }
+
+        var console = environment.Console;
+        var error = console.Error;
 
         var timer = new StateCommand.StepTimer();
         var config = StateCommand.ReadConfig(settings.File, error);
@@ -90,7 +89,7 @@ internal static class ApplyCommand
             return StateCommand.ExitError;
         }
 
-        using var client = StateCommand.OpenClient(settings.Netns, error);
+        using var client = StateCommand.OpenClient(environment, settings.Netns, error);
         if (client is null)
         {
             return StateCommand.ExitError;
@@ -115,10 +114,10 @@ internal static class ApplyCommand
         });
         if (settings.Watch)
         {
-            return await WatchAsync(settings, reconciler, client, config, cancellationToken).ConfigureAwait(false);
+            return await WatchAsync(settings, reconciler, client, config, console, cancellationToken).ConfigureAwait(false);
         }
 
-        using var output = StateCommand.StandardOutput();
+        using var output = StateCommand.StandardOutput(console);
         try
         {
             if (settings.DryRun)
@@ -220,10 +219,10 @@ internal static class ApplyCommand
         return StateCommand.ExitPartial;
     }
 
-    private static async Task<int> WatchAsync(Settings settings, IpvsReconciler reconciler, IpvsClient client, IpvsConfig? initial, CancellationToken cancellationToken)
+    private static async Task<int> WatchAsync(Settings settings, IpvsReconciler reconciler, IpvsClient client, IpvsConfig? initial, CliConsole console, CancellationToken cancellationToken)
     {
         var time = TimeProvider.System;
-        var output = Console.Out;
+        var output = console.Out;
         var outputLock = new Lock();
         void Log(string line)
         {
@@ -239,7 +238,7 @@ internal static class ApplyCommand
         var ha = initial is null ? null : Ipvs.Ha.HaSectionReader.Of(initial);
         if (ha is not null && settings.Netns is not null)
         {
-            Console.Error.WriteLine("ipvs: an ha section needs ipvs to run inside the director's network namespace (ip netns exec), not --netns: its sysctls and addresses are the namespace's; nothing was changed");
+            console.Error.WriteLine("ipvs: an ha section needs ipvs to run inside the director's network namespace (ip netns exec), not --netns: its sysctls and addresses are the namespace's; nothing was changed");
             return StateCommand.ExitError;
         }
 
@@ -247,8 +246,8 @@ internal static class ApplyCommand
         await using var haRuntime = ha is null ? null : Cli.Ha.HaRuntime.Prepare(ha, settings.HaNode, Ipvs.Ha.HaPaths.DefaultRunDirectory, client, Log, time, out haError);
         if (ha is not null && haRuntime is null)
         {
-            Console.Error.WriteLine(haError!.Contains(": error: ", StringComparison.Ordinal) ? haError : "ipvs: " + haError);
-            Console.Error.WriteLine($"ipvs: {settings.File}: the ha section cannot work on this host; nothing was changed");
+            console.Error.WriteLine(haError!.Contains(": error: ", StringComparison.Ordinal) ? haError : "ipvs: " + haError);
+            console.Error.WriteLine($"ipvs: {settings.File}: the ha section cannot work on this host; nothing was changed");
             return StateCommand.ExitError;
         }
 

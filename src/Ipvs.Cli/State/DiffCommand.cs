@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ipvs.Cli.Common;
 using Ipvs.State;
 
 namespace Ipvs.Cli.State;
@@ -6,37 +7,38 @@ namespace Ipvs.Cli.State;
 /// <summary><c>ipvs diff -f FILE</c>: the plan apply would execute, one line per change.</summary>
 internal static class DiffCommand
 {
-    public static Command Create()
+    public static CliCommand Create(CliContext context)
     {
         var file = StateCommand.FileOption("The desired state, YAML or JSON (docs/config.md); - reads standard input.");
         var prune = StateCommand.PruneOption();
         var drainTimeout = StateCommand.DrainTimeoutOption();
         var stateFile = StateCommand.StateFileOption();
         var netns = StateCommand.NetnsOption();
-        var command = new Command("diff", """
+        var command = new CliCommand("diff", "Show what 'ipvs apply' would change, one line per change, and change nothing")
+        {
+            file, prune, drainTimeout, stateFile, netns,
+        };
+        command.WithNotes(
+            """
             Print what 'ipvs apply' would change, one line per change, and change nothing:
               + service tcp/198.51.100.1:80 scheduler=wlc
               + server tcp/198.51.100.1:80 192.0.2.10:8080 forward=masq weight=1
               ~ server tcp/198.51.100.1:80 192.0.2.11:8080 weight 1 -> 3
               - server tcp/198.51.100.1:80 192.0.2.12:8080 (no connections)
-            A real server still draining is a '-' line that says how long it may take.
-            Exit status: 0 the kernel matches the file, 1 it differs, 2 error.
-
-            Examples:
-              ipvs diff -f services.yaml
-              ipvs diff -f services.yaml --prune || echo "out of date"
-            """)
-        {
-            file, prune, drainTimeout, stateFile, netns,
-        };
+            """,
+            "A real server still draining is a '-' line that says how long it may take.",
+            "Exit status: 0 the kernel matches the file, 1 it differs, 2 error.");
+        command.WithExamples(
+            "diff -f services.yaml",
+            "diff -f services.yaml --prune || echo \"out of date\"");
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(file)!, result.GetValue(prune), result.GetValue(drainTimeout) ?? IpvsPlanOptions.DefaultDrainTimeout, result.GetValue(stateFile), result.GetValue(netns), cancellationToken));
+            result.GetValue(file)!, result.GetValue(prune), result.GetValue(drainTimeout) ?? IpvsPlanOptions.DefaultDrainTimeout, result.GetValue(stateFile), result.GetValue(netns), context.Environment, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string file, bool prune, TimeSpan drainTimeout, string? stateFile, string? netns, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string file, bool prune, TimeSpan drainTimeout, string? stateFile, string? netns, CliEnvironment environment, CancellationToken cancellationToken)
     {
-        var error = Console.Error;
+        var error = environment.Console.Error;
         var timer = new StateCommand.StepTimer();
         var config = StateCommand.ReadConfig(file, error);
         timer.Mark("read file");
@@ -45,7 +47,7 @@ internal static class DiffCommand
             return StateCommand.ExitError;
         }
 
-        using var client = StateCommand.OpenClient(netns, error);
+        using var client = StateCommand.OpenClient(environment, netns, error);
         if (client is null)
         {
             return StateCommand.ExitError;
@@ -76,7 +78,7 @@ internal static class DiffCommand
         }
 
         var plan = result.Plan;
-        using var output = StateCommand.StandardOutput();
+        using var output = StateCommand.StandardOutput(environment.Console);
         foreach (var change in plan.Changes)
         {
             output.WriteLine(change.ToString());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ipvs.Cli.Common;
 using Ipvs.State;
 
 namespace Ipvs.Cli.State;
@@ -6,7 +7,7 @@ namespace Ipvs.Cli.State;
 /// <summary><c>ipvs export [-o yaml|json]</c>: the kernel's table in the declarative schema.</summary>
 internal static class ExportCommand
 {
-    public static Command Create()
+    public static CliCommand Create(CliContext context)
     {
         var format = new Option<string>("--output", "-o")
         {
@@ -16,26 +17,24 @@ internal static class ExportCommand
         };
         format.AcceptOnlyFromAmong("yaml", "json");
         var netns = StateCommand.NetnsOption();
-        var command = new Command("export", """
-            Print the kernel's IPVS table in the schema 'ipvs apply' reads (docs/config.md), sorted as
-            ipvsadm lists it. Applying the output changes nothing.
-
-            Examples:
-              ipvs export > services.yaml
-              ipvs export -o json | jq '.services | length'
-              ipvs export --netns blue > blue.yaml && ipvs apply -f blue.yaml --netns green
-            """)
+        var command = new CliCommand("export", "Print the kernel's IPVS table in the schema 'ipvs apply' reads")
         {
             format, netns,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(format) ?? "yaml", result.GetValue(netns), cancellationToken));
+        command.WithNotes("Print the kernel's IPVS table in the schema 'ipvs apply' reads (docs/config.md), sorted as ipvsadm lists it. Applying the output changes nothing.");
+        command.WithExamples(
+            "export > services.yaml",
+            "export -o json | jq '.services | length'",
+            "export --netns blue > blue.yaml && ipvs apply -f blue.yaml --netns green");
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(format) ?? "yaml", result.GetValue(netns), context.Environment, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string format, string? netns, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string format, string? netns, CliEnvironment environment, CancellationToken cancellationToken)
     {
-        var error = Console.Error;
-        using var client = StateCommand.OpenClient(netns, error);
+        var console = environment.Console;
+        var error = console.Error;
+        using var client = StateCommand.OpenClient(environment, netns, error);
         if (client is null)
         {
             return StateCommand.ExitError;
@@ -55,13 +54,13 @@ internal static class ExportCommand
         var config = IpvsConfigWriter.Sorted(IpvsConfig.FromTable(table));
         if (format == "json")
         {
-            using var stdout = Console.OpenStandardOutput();
-            using var buffered = new BufferedStream(stdout, 1 << 16);
-            IpvsConfigWriter.WriteJson(buffered, config);
+            using var output = StateCommand.StandardOutput(console);
+            using var stream = new TextWriterStream(output);
+            IpvsConfigWriter.WriteJson(stream, config);
         }
         else
         {
-            using var output = StateCommand.StandardOutput();
+            using var output = StateCommand.StandardOutput(console);
             IpvsConfigWriter.WriteYaml(output, config);
         }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
 using System.CommandLine.Parsing;
+using System.Globalization;
+using Ipvs.Cli.Common;
 using Ipvs.State;
 
 namespace Ipvs.Cli.State;
@@ -8,7 +9,8 @@ namespace Ipvs.Cli.State;
 /// <summary>
 /// <c>ipvs apply</c>, <c>ipvs diff</c> and <c>ipvs export</c>: the declarative state commands.
 /// Exit status: 0 success (diff: no difference), 1 diff: differences / apply: some changes
-/// failed, 2 error before any change (bad file, bad flags, IPVS unavailable).
+/// failed, 2 error before any change (bad file, bad flags, IPVS unavailable): so an error found
+/// while running is reported here with status 2, not by the tree's handler (which gives 1).
 /// </summary>
 internal static class StateCommand
 {
@@ -17,28 +19,9 @@ internal static class StateCommand
     public const int ExitPartial = 1;
     public const int ExitError = 2;
 
-    public static int Run(string[] args)
-    {
-        var root = new RootCommand("Declarative IPVS state: make the kernel match a file.")
-        {
-            ApplyCommand.Create(),
-            DiffCommand.Create(),
-            ExportCommand.Create(),
-        };
-        var result = root.Parse(args);
-        if (result.Errors.Count > 0 && result.Action is not System.CommandLine.Help.HelpAction)
-        {
-            foreach (var error in result.Errors)
-            {
-                Console.Error.WriteLine("ipvs: " + error.Message);
-            }
-
-            Console.Error.WriteLine($"Try 'ipvs {(args.Length > 0 ? args[0] : "apply")} --help'.");
-            return ExitError;
-        }
-
-        return result.Invoke();
-    }
+    /// <summary>The three commands, registered at the root of the command tree by <see cref="CliRoot"/>.</summary>
+    public static IEnumerable<CliCommand> Build(CliContext context) =>
+        [ApplyCommand.Create(context), DiffCommand.Create(context), ExportCommand.Create(context)];
 
     internal static Option<string> FileOption(string description) => new("--file", "-f")
     {
@@ -124,11 +107,11 @@ internal static class StateCommand
         }
     }
 
-    internal static IpvsClient? OpenClient(string? netns, TextWriter error)
+    internal static IpvsClient? OpenClient(CliEnvironment environment, string? netns, TextWriter error)
     {
         try
         {
-            return IpvsClient.Open(new IpvsClientOptions { NetworkNamespace = NamespacePath(netns) });
+            return environment.OpenClient(NamespacePath(netns));
         }
         catch (IpvsException e)
         {
@@ -137,8 +120,8 @@ internal static class StateCommand
         }
     }
 
-    internal static StreamWriter StandardOutput() =>
-        new(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+    /// <summary>The console's output, buffered: flush before writing to the error stream, to keep the order.</summary>
+    internal static BufferedOutput StandardOutput(CliConsole console) => new(console.Out);
 
     /// <summary>One line about a server that stays draining.</summary>
     internal static string DescribeDraining(DrainingServer draining, DateTimeOffset now)
