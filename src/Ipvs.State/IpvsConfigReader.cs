@@ -49,7 +49,7 @@ public static class IpvsConfigReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new IpvsConfigReadResult(null, [new ConfigDiagnostic(new SourceLocation(path, 1, 1), ConfigSeverity.Error, "cannot read the file: " + e.Message)]);
+            return new IpvsConfigReadResult(null, [new ConfigDiagnostic(new SourceLocation(path, 1, 1), ConfigSeverity.Error, "cannot read the file: " + Errno.Describe(e))]);
         }
 
         return Parse(bytes, path, options);

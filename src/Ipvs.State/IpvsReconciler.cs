@@ -423,7 +423,7 @@ public sealed class IpvsReconciler
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            warnings.Add($"cannot read the drain state {_store.Path} ({e.Message}); servers still draining start their timeout again");
+            warnings.Add($"cannot read the drain state {_store.Path} ({Errno.Describe(e)}); servers still draining start their timeout again");
             return _memory;
         }
     }

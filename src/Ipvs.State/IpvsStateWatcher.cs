@@ -173,7 +173,7 @@ public sealed class IpvsStateWatcher
         {
             if (_lastHash is not null || initial)
             {
-                _log("cannot read the file: " + e.Message + (_config is null ? "; waiting for it" : "; keeping the last valid configuration"));
+                _log("cannot read the file: " + Errno.Describe(e) + (_config is null ? "; waiting for it" : "; keeping the last valid configuration"));
                 _lastHash = null;
             }
 

@@ -47,6 +47,9 @@ public static class Errno
     /// <summary>ERANGE (34): Numerical result out of range.</summary>
     public const int ERANGE = 34;
 
+    /// <summary>ENAMETOOLONG (36): File name too long.</summary>
+    public const int ENAMETOOLONG = 36;
+
     /// <summary>EPROTO (71): Protocol error (a reply that cannot be parsed).</summary>
     public const int EPROTO = 71;
 
@@ -96,6 +99,7 @@ public static class Errno
         new(EINVAL, nameof(EINVAL)),
         new(EPIPE, nameof(EPIPE)),
         new(ERANGE, nameof(ERANGE)),
+        new(ENAMETOOLONG, nameof(ENAMETOOLONG)),
         new(EPROTO, nameof(EPROTO)),
         new(EMSGSIZE, nameof(EMSGSIZE)),
         new(ENOPROTOOPT, nameof(ENOPROTOOPT)),
@@ -121,6 +125,26 @@ public static class Errno
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Why a file or socket call failed, in the C library's words (<c>No such file or
+    /// directory</c>), for an exception .NET threw. The binary is built without .NET's message
+    /// resources (a smaller, faster start), so their own messages would read as resource keys
+    /// (<c>IO_FileNotFound_FileName</c>).
+    /// </summary>
+    public static string Describe(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception switch
+        {
+            FileNotFoundException or DirectoryNotFoundException => StrError(ENOENT),
+            UnauthorizedAccessException => StrError(EACCES),
+            PathTooLongException => StrError(ENAMETOOLONG),
+            // On Linux an IOException from a system call carries its errno.
+            IOException { HResult: > 0 and < 4096 } io => StrError(io.HResult),
+            _ => exception.Message,
+        };
     }
 
     /// <summary>The C library's text for an errno (strerror: <c>No such process</c>).</summary>

@@ -350,7 +350,7 @@ internal static class ApplyCommand
             }
             catch (UnauthorizedAccessException e)
             {
-                error.WriteLine($"ipvs: cannot take the lock {path}: {e.Message}; use --state-file to put the drain state elsewhere");
+                error.WriteLine($"ipvs: cannot take the lock {path}: {Errno.Describe(e)}; use --state-file to put the drain state elsewhere");
                 return null;
             }
         }
