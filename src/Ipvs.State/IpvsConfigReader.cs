@@ -263,11 +263,11 @@ public static class IpvsConfigReader
             }
 
             var persistent = (flags & ServiceFlags.Persistent) != 0;
-            uint? netmask = null;
+            PersistenceNetmask? netmask = null;
             if (mapping.TryGetValue("netmask", out var netmaskNode) && family is { } f)
             {
                 netmask = ReadNetmask(netmaskNode, f);
-                if (netmask is { } mask && !persistent && !PersistenceNetmask.IsFull(f, mask))
+                if (netmask is { } mask && !persistent && !mask.IsFull)
                 {
                     _diagnostics.Warning(netmaskNode, "netmask has no effect without persistence (persistent: ...)");
                 }
@@ -311,7 +311,7 @@ public static class IpvsConfigReader
                 {
                     Scheduler = scheduler,
                     Flags = flags,
-                    Timeout = persistent ? timeout : 0,
+                    Timeout = persistent ? TimeSpan.FromSeconds(timeout) : TimeSpan.Zero,
                     Netmask = netmask ?? PersistenceNetmask.Full(serviceKey.Family),
                     PersistenceEngine = engine,
                 };
@@ -537,7 +537,7 @@ public static class IpvsConfigReader
         {
             if (node is ConfigScalar { IsQuoted: false, Value: "true" or "True" or "TRUE" })
             {
-                return VirtualService.DefaultPersistenceTimeout;
+                return (uint)VirtualService.DefaultPersistenceTimeout.TotalSeconds;
             }
 
             if (node is ConfigScalar { IsQuoted: false, Value: "false" or "False" or "FALSE" } || node is ConfigScalar { IsNull: true })
@@ -553,14 +553,14 @@ public static class IpvsConfigReader
             var seconds = duration.TotalSeconds;
             if (seconds < 1 || seconds > MaxPersistenceTimeout || seconds != Math.Floor(seconds))
             {
-                _diagnostics.Error(node, $"persistent timeout {ConfigValues.Describe(node)} is out of range: expected whole seconds from 1 to {MaxPersistenceTimeout} (31 days), true for {VirtualService.DefaultPersistenceTimeout}, or false");
+                _diagnostics.Error(node, $"persistent timeout {ConfigValues.Describe(node)} is out of range: expected whole seconds from 1 to {MaxPersistenceTimeout} (31 days), true for {(long)VirtualService.DefaultPersistenceTimeout.TotalSeconds}, or false");
                 return 0;
             }
 
             return (uint)seconds;
         }
 
-        private uint? ReadNetmask(ConfigNode node, AddressFamily family)
+        private PersistenceNetmask? ReadNetmask(ConfigNode node, AddressFamily family)
         {
             if (node is not ConfigScalar { IsNull: false } scalar)
             {

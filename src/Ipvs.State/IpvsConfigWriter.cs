@@ -73,14 +73,14 @@ public static class IpvsConfigWriter
             if (service.IsPersistent)
             {
                 writer.Write("    persistent: ");
-                writer.Write(service.Timeout.ToString(CultureInfo.InvariantCulture));
+                writer.Write(((long)service.Timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture));
                 writer.Write('\n');
             }
 
-            if (!PersistenceNetmask.IsFull(service.Family, service.Netmask))
+            if (!service.Netmask.IsFull)
             {
                 writer.Write("    netmask: ");
-                writer.Write(PersistenceNetmask.Format(service.Family, service.Netmask));
+                writer.Write(service.Netmask.ToString());
                 writer.Write('\n');
             }
 
@@ -204,18 +204,18 @@ public static class IpvsConfigWriter
 
             if (service.IsPersistent)
             {
-                json.WriteNumber("persistent", service.Timeout);
+                json.WriteNumber("persistent", (long)service.Timeout.TotalSeconds);
             }
 
-            if (!PersistenceNetmask.IsFull(service.Family, service.Netmask))
+            if (!service.Netmask.IsFull)
             {
                 if (service.Family == AddressFamily.InterNetworkV6)
                 {
-                    json.WriteNumber("netmask", service.Netmask);
+                    json.WriteNumber("netmask", service.Netmask.PrefixLength!.Value);
                 }
                 else
                 {
-                    json.WriteString("netmask", PersistenceNetmask.Format(service.Family, service.Netmask));
+                    json.WriteString("netmask", service.Netmask.ToString());
                 }
             }
 

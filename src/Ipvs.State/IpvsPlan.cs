@@ -132,12 +132,12 @@ public sealed record PlannedChange
 
         if (service.IsPersistent)
         {
-            text += " persistent=" + service.Timeout.ToString(CultureInfo.InvariantCulture);
+            text += " persistent=" + ((long)service.Timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
 
-        if (!PersistenceNetmask.IsFull(service.Family, service.Netmask))
+        if (!service.Netmask.IsFull)
         {
-            text += " netmask=" + PersistenceNetmask.Format(service.Family, service.Netmask);
+            text += " netmask=" + service.Netmask;
         }
 
         if (!string.IsNullOrEmpty(service.PersistenceEngine))

@@ -128,7 +128,7 @@ public static class IpvsPlanner
 
         if (current.Netmask != desired.Netmask)
         {
-            changes.Add(new("netmask", PersistenceNetmask.Format(current.Family, current.Netmask), PersistenceNetmask.Format(desired.Family, desired.Netmask)));
+            changes.Add(new("netmask", current.Netmask.ToString(), desired.Netmask.ToString()));
         }
 
         if (!string.Equals(current.PersistenceEngine ?? string.Empty, desired.PersistenceEngine ?? string.Empty, StringComparison.Ordinal))
@@ -392,7 +392,7 @@ public static class IpvsPlanner
     }
 
     private static string Persistence(VirtualService service) =>
-        service.IsPersistent ? service.Timeout.ToString(CultureInfo.InvariantCulture) : "false";
+        service.IsPersistent ? ((long)service.Timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture) : "false";
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 

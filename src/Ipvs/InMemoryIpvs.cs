@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Ipvs.Kernel;
 using Ipvs.Model;
 
 namespace Ipvs;
@@ -163,6 +164,16 @@ public sealed class InMemoryIpvs : IIpvs
             {
                 RequireFullNat(operation.Kind, operation.Describe());
             }
+
+            // The kernel client refuses these while encoding, before anything is sent.
+            if (operation is AddServiceOperation { Service: var added })
+            {
+                IpvsCodec.CheckNetmask(added);
+            }
+            else if (operation is UpdateServiceOperation { Service: var updated })
+            {
+                IpvsCodec.CheckNetmask(updated);
+            }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -313,8 +324,9 @@ public sealed class InMemoryIpvs : IIpvs
             return Errno.ENOENT;
         }
 
-        // The kernel takes an IPv6 persistence granularity as a prefix length.
-        return service.Family == AddressFamily.InterNetworkV6 && service.Netmask is < 1 or > 128 ? Errno.EINVAL : 0;
+        // The netmask's range is the type's business (an IPv6 prefix is 1 to 128), and its family
+        // was checked with the whole batch, as the kernel client does while encoding.
+        return 0;
     }
 
     private int AddService(VirtualService service)

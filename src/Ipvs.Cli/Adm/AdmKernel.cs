@@ -237,10 +237,16 @@ internal sealed class AdmKernel : IDisposable
     {
         Scheduler = ToKernelString(request.Scheduler),
         Flags = (ServiceFlags)request.Flags,
-        Timeout = request.Timeout,
-        Netmask = request.Service.Netmask,
+        Timeout = TimeSpan.FromSeconds(request.Timeout),
+        Netmask = ToNetmask(request),
         PersistenceEngine = request.PersistenceEngine.Length == 0 ? null : ToKernelString(request.PersistenceEngine),
     };
+
+    // The parser keeps ipvsadm's numbers: an IPv4 mask, or an IPv6 prefix it has checked is 1 to 128
+    // (-6 and an IPv6 address reset it to 128).
+    private static PersistenceNetmask ToNetmask(AdmRequest request) => request.Service.Family == AdmLibC.AF_INET6
+        ? PersistenceNetmask.FromPrefixLength(AddressFamily.InterNetworkV6, (int)request.Service.Netmask)
+        : PersistenceNetmask.FromIPv4Mask(request.Service.Netmask);
 
     private static RealServer ToRealServer(AdmRequest request) =>
         new(ToAddress(request.Destination.Family, request.Destination.Address), request.Destination.Port)

@@ -476,18 +476,12 @@ internal sealed class AdmListing
 
     private void WriteMask(ServiceRow se, string prefix)
     {
-        if (se.Family == AdmLibC.AF_INET && se.Netmask != 0xFFFFFFFF)
-        {
-            Span<byte> mask = stackalloc byte[4];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(mask, se.Netmask);
-            _out.Write(prefix);
-            _out.Write(CText.InetNtop4(mask));
-        }
-
-        if (se.Family == AdmLibC.AF_INET6 && se.Netmask != 128)
+        // ipvsadm writes an IPv4 mask dotted (inet_ntoa) and an IPv6 one as its prefix length,
+        // which is the netmask's own text.
+        if (!se.Netmask.IsFull)
         {
             _out.Write(prefix);
-            _out.WriteNumber((long)unchecked((int)se.Netmask));
+            _out.Write(se.Netmask.ToString());
         }
     }
 
@@ -562,7 +556,7 @@ internal sealed class AdmListing
             key.Address?.TryWriteBytes(Address, out _);
             Scheduler = AdmKernel.FromKernelString(service.Scheduler);
             Flags = (uint)service.Flags;
-            Timeout = service.Timeout;
+            Timeout = (uint)service.Timeout.TotalSeconds;
             Netmask = service.Netmask;
             PersistenceEngine = service.PersistenceEngine is { } engine ? AdmKernel.FromKernelString(engine) : string.Empty;
             Stats = service.Statistics ?? s_zero;
@@ -589,7 +583,7 @@ internal sealed class AdmListing
 
         public uint Timeout { get; }
 
-        public uint Netmask { get; }
+        public PersistenceNetmask Netmask { get; }
 
         public string PersistenceEngine { get; }
 

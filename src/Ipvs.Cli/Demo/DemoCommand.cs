@@ -27,7 +27,7 @@ internal static class DemoCommand
 
         foreach (var entry in client.GetTable())
         {
-            Console.WriteLine($"{entry.Service.Key} {entry.Service.Scheduler} flags={entry.Service.Flags} netmask={entry.Service.Netmask:X}");
+            Console.WriteLine($"{entry.Service.Key} {entry.Service.Scheduler} flags={entry.Service.Flags} netmask={KernelNetmask(entry.Service.Netmask):X}");
             foreach (var server in entry.RealServers)
             {
                 Console.WriteLine($"  -> {server.Endpoint} {server.ForwardingMethod} weight {server.Weight} active {server.ActiveConnections}");
@@ -36,4 +36,10 @@ internal static class DemoCommand
 
         return result.AllSucceeded ? 0 : 1;
     }
+
+    // The demo has always printed the kernel's number (a mask for IPv4, a prefix for IPv6) in hex.
+    private static uint KernelNetmask(PersistenceNetmask netmask) =>
+        netmask.Family == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? (uint)netmask.PrefixLength.GetValueOrDefault()
+            : System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(netmask.ToAddress().GetAddressBytes());
 }

@@ -12,7 +12,6 @@ internal static class ViewMapper
     {
         var key = service.Key;
         var family = service.Family;
-        var prefix = PersistenceNetmask.ToPrefixLength(family, service.Netmask);
         return new ServiceView(
             Service: key.ToString(),
             Family: FamilyWord(family),
@@ -24,9 +23,9 @@ internal static class ViewMapper
             SchedulerFlags: IpvsNames.FormatSchedulerFlags(service.Scheduler, service.Flags),
             OnePacket: (service.Flags & ServiceFlags.OnePacket) != 0,
             Persistent: service.IsPersistent,
-            Timeout: service.Timeout,
-            Netmask: NetmaskText(family, service.Netmask),
-            PrefixLength: prefix,
+            Timeout: (uint)service.Timeout.TotalSeconds,
+            Netmask: NetmaskText(service.Netmask),
+            PrefixLength: service.Netmask.PrefixLength,
             PersistenceEngine: service.PersistenceEngine,
             Stats: withStats ? Stats(service.Statistics) : null,
             Servers: servers.Select(s => Server(key, s, withStats)).ToArray());
@@ -85,23 +84,7 @@ internal static class ViewMapper
     public static string ProtocolWord(IpvsProtocol protocol) => IpvsNames.Find(protocol)?.Name ?? IpvsNames.Number((ushort)protocol);
 
     /// <summary>The persistence netmask as an address: 255.255.255.0, or ffff:ffff:ffff:ffff:: for an IPv6 /64.</summary>
-    public static string NetmaskText(AddressFamily family, uint netmask)
-    {
-        if (family != AddressFamily.InterNetworkV6)
-        {
-            return PersistenceNetmask.Format(family, netmask);
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        var bits = (int)Math.Min(netmask, 128u);
-        for (var i = 0; i < 16; i++)
-        {
-            var take = Math.Clamp(bits - (i * 8), 0, 8);
-            bytes[i] = (byte)(0xff << (8 - take));
-        }
-
-        return new IPAddress(bytes).ToString();
-    }
+    public static string NetmaskText(PersistenceNetmask netmask) => netmask.ToAddress().ToString();
 
     private static TunnelView Tunnel(RealServer server) => server.TunnelType switch
     {

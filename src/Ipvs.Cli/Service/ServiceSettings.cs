@@ -109,9 +109,9 @@ internal sealed partial class ServiceSettings
         var engine = current.PersistenceEngine;
         var timeoutGiven = parseResult.GetValue(Timeout);
         var engineGiven = parseResult.GetValue(Engine);
-        var netmaskGiven = parseResult.GetValue(Netmask) is { } maskText ? ParseNetmask(key.Family, maskText) : (uint?)null;
+        var netmaskGiven = parseResult.GetValue(Netmask) is { } maskText ? ParseNetmask(key.Family, maskText) : (PersistenceNetmask?)null;
         var wantsPersistence = (engineGiven is not null && !IsNone(engineGiven))
-            || (netmaskGiven is { } mask && !PersistenceNetmask.IsFull(key.Family, mask));
+            || (netmaskGiven is { } mask && !mask.IsFull);
 
         if (timeoutGiven == 0 && wantsPersistence)
         {
@@ -123,12 +123,12 @@ internal sealed partial class ServiceSettings
             if (seconds == 0)
             {
                 flags &= ~ServiceFlags.Persistent;
-                timeout = 0;
+                timeout = TimeSpan.Zero;
             }
             else
             {
                 flags |= ServiceFlags.Persistent;
-                timeout = (uint)seconds;
+                timeout = TimeSpan.FromSeconds(seconds);
             }
         }
         else if (wantsPersistence && (flags & ServiceFlags.Persistent) == 0)
@@ -176,10 +176,10 @@ internal sealed partial class ServiceSettings
     }
 
     /// <summary>
-    /// A persistence netmask in the kernel's form. "0" keeps the default (ipvsctl's meaning), "/0"
+    /// A persistence netmask. "0" keeps the default (ipvsctl's meaning), "/0"
     /// or 0.0.0.0 is the empty IPv4 mask (every client in one group).
     /// </summary>
-    public static uint ParseNetmask(AddressFamily family, string text)
+    public static PersistenceNetmask ParseNetmask(AddressFamily family, string text)
     {
         var trimmed = text.Trim();
         if (trimmed == "0")
@@ -204,7 +204,7 @@ internal sealed partial class ServiceSettings
         if (!ipv6 && CliParse.TryAddress(trimmed, out var mask, out _) && mask.AddressFamily == AddressFamily.InterNetwork)
         {
             var value = PersistenceNetmask.FromIPv4Mask(mask);
-            return PersistenceNetmask.ToPrefixLength(family, value) is not null
+            return value.PrefixLength is not null
                 ? value
                 : throw new UsageException($"--netmask: '{text}' is not a contiguous netmask");
         }

@@ -123,8 +123,8 @@ internal static class IpvsCodec
         HostOrder.WriteU32(flags, (uint)(service.Flags & ~ServiceFlags.Hashed));
         HostOrder.WriteU32(flags[4..], uint.MaxValue);
         writer.WriteBytes(IpvsGenl.SvcFlags, flags);
-        writer.WriteU32(IpvsGenl.SvcTimeout, service.Timeout);
-        WriteNetmask(writer, service.Key.Family, service.Netmask);
+        writer.WriteU32(IpvsGenl.SvcTimeout, PersistenceSeconds(service.Timeout));
+        WriteNetmask(writer, service.Key.Family, CheckNetmask(service));
         writer.EndNested(nest);
     }
 
@@ -252,6 +252,23 @@ internal static class IpvsCodec
         }
     }
 
+    /// <summary>The persistence timeout as the kernel's u32 of seconds (<see cref="VirtualService.Timeout"/> only holds values that fit).</summary>
+    internal static uint PersistenceSeconds(TimeSpan timeout) => checked((uint)(timeout.Ticks / TimeSpan.TicksPerSecond));
+
+    /// <summary>The netmask's kernel value, once it is known to be of the service's family.</summary>
+    /// <exception cref="ArgumentException">The netmask is of the other family, or has none.</exception>
+    internal static uint CheckNetmask(VirtualService service)
+    {
+        if (service.Netmask.Family != service.Key.Family)
+        {
+            throw new ArgumentException(
+                $"The persistence netmask of {service.Key} is {(service.Netmask.Family == AddressFamily.Unspecified ? "unset" : "for " + service.Netmask.Family)}, not for {service.Key.Family}.",
+                nameof(service));
+        }
+
+        return service.Netmask.KernelValue;
+    }
+
     private static void WriteNetmask(NetlinkMessageWriter writer, AddressFamily family, uint netmask)
     {
         // IPv4: the mask in network byte order (a __be32); IPv6: the prefix length as a plain u32.
@@ -300,7 +317,9 @@ internal static class IpvsCodec
     public static VirtualService DecodeService(ReadOnlySpan<byte> nest)
     {
         ushort af = 0, protocol = 0, port = 0;
-        uint fwmark = 0, flags = 0, flagMask = uint.MaxValue, timeout = 0, netmaskHost = 0, netmaskNetwork = 0;
+        uint fwmark = 0, flags = 0, flagMask = uint.MaxValue, timeout = 0;
+        // Every kernel sends the netmask; were it missing, the full mask is what a new service gets.
+        uint netmaskHost = 128, netmaskNetwork = uint.MaxValue;
         ReadOnlySpan<byte> address = default, scheduler = default, engine = default, stats = default, stats64 = default;
         var attributes = new NetlinkAttributeReader(nest);
         while (attributes.TryRead(out var type, out var value))
@@ -364,11 +383,24 @@ internal static class IpvsCodec
         {
             Scheduler = Intern(scheduler),
             Flags = (ServiceFlags)(flags & flagMask) & ~ServiceFlags.Hashed,
-            Timeout = timeout,
-            Netmask = family == AddressFamily.InterNetworkV6 ? netmaskHost : netmaskNetwork,
+            Timeout = TimeSpan.FromSeconds(timeout),
+            Netmask = DecodeNetmask(family, netmaskHost, netmaskNetwork),
             PersistenceEngine = string.IsNullOrEmpty(engineName) ? null : engineName,
             Statistics = DecodeStatistics(stats, stats64),
         };
+    }
+
+    private static PersistenceNetmask DecodeNetmask(AddressFamily family, uint host, uint network)
+    {
+        if (family != AddressFamily.InterNetworkV6)
+        {
+            return PersistenceNetmask.FromIPv4Mask(network);
+        }
+
+        // The kernel refuses an IPv6 prefix outside 1 to 128, so another value is a broken reply.
+        return host is >= 1 and <= 128
+            ? PersistenceNetmask.FromPrefixLength(family, (int)host)
+            : throw new NetlinkProtocolException($"An IPv6 persistence prefix of {host} in an IPVS reply.");
     }
 
     /// <summary>Decodes the DEST nest of a NEW_DEST dump message; <paramref name="serviceFamily"/> stands in for kernels that do not report the destination's family (before 3.18).</summary>

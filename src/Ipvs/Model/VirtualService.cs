@@ -9,8 +9,13 @@ public sealed record VirtualService(VirtualServiceKey Key)
     /// <summary>The default scheduler, as in ipvsadm.</summary>
     public const string DefaultScheduler = "wlc";
 
-    /// <summary>The default persistence timeout in seconds, as in ipvsadm (6 minutes).</summary>
-    public const uint DefaultPersistenceTimeout = 360;
+    /// <summary>The default persistence timeout, as in ipvsadm (6 minutes).</summary>
+    public static readonly TimeSpan DefaultPersistenceTimeout = TimeSpan.FromSeconds(360);
+
+    // The kernel holds the persistence timeout as a u32 of seconds.
+    private static readonly TimeSpan s_maxTimeout = TimeSpan.FromSeconds(uint.MaxValue);
+
+    private readonly TimeSpan _timeout;
 
     /// <summary>The scheduler: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos, or any the kernel has.</summary>
     public string Scheduler { get; init; } = DefaultScheduler;
@@ -18,15 +23,37 @@ public sealed record VirtualService(VirtualServiceKey Key)
     /// <summary>Persistence, one-packet scheduling and scheduler flags. <see cref="ServiceFlags.Hashed"/> is never set.</summary>
     public ServiceFlags Flags { get; init; }
 
-    /// <summary>Persistence timeout in seconds (meaningful with <see cref="ServiceFlags.Persistent"/>).</summary>
-    public uint Timeout { get; init; }
+    /// <summary>
+    /// Persistence timeout (meaningful with <see cref="ServiceFlags.Persistent"/>). The kernel
+    /// keeps whole seconds in a u32, so the value is checked when it is set, not when it is sent:
+    /// a service that exists can always be sent, and <see cref="InMemoryIpvs"/> and the kernel
+    /// client refuse the same things.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The value is negative, not a whole number of seconds, or more than 4294967295 seconds.
+    /// </exception>
+    public TimeSpan Timeout
+    {
+        get => _timeout;
+        init
+        {
+            if (value < TimeSpan.Zero || value > s_maxTimeout || value.Ticks % TimeSpan.TicksPerSecond != 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "A persistence timeout is whole seconds from 0 to 4294967295.");
+            }
+
+            _timeout = value;
+        }
+    }
 
     /// <summary>
-    /// Persistence granularity, in the kernel's form: for IPv4 the mask as a number
-    /// (0xFFFFFF00 for 255.255.255.0); for IPv6 the prefix length. Defaults to a single client
-    /// address (0xFFFFFFFF, or 128). See <see cref="PersistenceNetmask"/> to convert.
+    /// Persistence granularity. Defaults to a single client address: the full mask of the key's
+    /// family (/32 or /128). Its family must be the key's: the kernel client and
+    /// <see cref="InMemoryIpvs"/> refuse a service whose netmask is of the other family (or has
+    /// none, as <c>default</c>) with an <see cref="ArgumentException"/>; it is not checked here,
+    /// because <c>with { Netmask = …, Key = … }</c> may set them in either order.
     /// </summary>
-    public uint Netmask { get; init; } = PersistenceNetmask.Full(Key.Family);
+    public PersistenceNetmask Netmask { get; init; } = PersistenceNetmask.Full(Key.Family);
 
     /// <summary>The persistence engine (<c>sip</c>), or null.</summary>
     public string? PersistenceEngine { get; init; }

@@ -121,15 +121,15 @@ public sealed class IpvsClientServiceTests
         {
             Scheduler = "sh",
             Flags = ServiceFlags.ShFallback | ServiceFlags.ShPort | ServiceFlags.Persistent,
-            Timeout = 600,
+            Timeout = TimeSpan.FromSeconds(600),
             Netmask = PersistenceNetmask.FromPrefixLength(AddressFamily.InterNetwork, 24),
         };
         var mh = new VirtualService(VirtualServiceKey.Parse("udp/[2001:db8::1]:5060"))
         {
             Scheduler = "mh",
             Flags = ServiceFlags.MhPort | ServiceFlags.Persistent,
-            Timeout = 30,
-            Netmask = 64,
+            Timeout = TimeSpan.FromSeconds(30),
+            Netmask = PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 64),
             PersistenceEngine = "sip",
         };
 
@@ -150,7 +150,7 @@ public sealed class IpvsClientServiceTests
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
         var key = VirtualServiceKey.Parse("fwmark/7");
-        client.AddService(new VirtualService(key) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = 100 }, Token);
+        client.AddService(new VirtualService(key) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(100) }, Token);
         client.AddRealServer(key, new RealServer(IPAddress.Parse("198.18.1.1"), 0) { ForwardingMethod = ForwardingMethod.DirectRoute }, Token);
 
         client.UpdateService(new VirtualService(key) { Scheduler = "wlc", Flags = ServiceFlags.OnePacket }, Token);
@@ -210,7 +210,7 @@ public sealed class IpvsClientServiceTests
         var key = VirtualServiceKey.Parse("tcp/198.18.0.1:80");
 
         var scheduler = Assert.Throws<SchedulerNotFoundException>(() => client.AddService(new VirtualService(key) { Scheduler = "nosuch" }, Token));
-        var engine = Assert.Throws<SchedulerNotFoundException>(() => client.AddService(new VirtualService(key) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = 60, PersistenceEngine = "nope" }, Token));
+        var engine = Assert.Throws<SchedulerNotFoundException>(() => client.AddService(new VirtualService(key) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(60), PersistenceEngine = "nope" }, Token));
 
         Assert.Equal("Scheduler or persistence engine not found", scheduler.Reason);
         Assert.Equal("Cannot add service tcp/198.18.0.1:80: Scheduler or persistence engine not found", scheduler.Message);
@@ -219,14 +219,16 @@ public sealed class IpvsClientServiceTests
     }
 
     [Fact]
-    public async Task InvalidIpv6PersistencePrefix_IsRefusedByTheKernel()
+    public async Task PersistenceNetmask_OfTheOtherFamily_IsRefusedBeforeTheKernel()
     {
         KernelLab.Require();
         using var ns = new TestNamespace();
         using var client = ns.OpenClient();
 
-        Assert.Throws<IpvsInvalidArgumentException>(() => client.AddService(
-            new VirtualService(VirtualServiceKey.Parse("tcp/[2001:db8::1]:80")) { Flags = ServiceFlags.Persistent, Timeout = 60, Netmask = 129 }, Token));
+        // The kernel refuses an IPv6 prefix outside 1 to 128 (EINVAL); the type cannot hold one,
+        // and a mask of the other family is refused while encoding.
+        Assert.Throws<ArgumentException>(() => client.AddService(
+            new VirtualService(VirtualServiceKey.Parse("tcp/[2001:db8::1]:80")) { Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(60), Netmask = PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetwork, 24) }, Token));
 
         Assert.Equal(string.Empty, ns.Ipvsadm("-Sn"));
     }

@@ -77,7 +77,7 @@ public sealed class IpvsClientTrafficTests
         var vip = VirtualServiceKey.Tcp(IPAddress.Parse(LabTopology.Vip4), 80);
         (client.Execute(
         [
-            IpvsOperation.AddService(new VirtualService(vip) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = 120 }),
+            IpvsOperation.AddService(new VirtualService(vip) { Scheduler = "rr", Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(120) }),
             IpvsOperation.AddRealServer(vip, new RealServer(IPAddress.Parse(LabTopology.Server4), Port)),
         ], Token)).ThrowIfAnyFailed();
         topology.StartHttpServer(Port);

@@ -24,8 +24,8 @@ public sealed class GoldenVectorTests
             {
                 Scheduler = "sh",
                 Flags = ServiceFlags.Persistent | ServiceFlags.ShFallback | ServiceFlags.ShPort,
-                Timeout = 600,
-                Netmask = 64,
+                Timeout = TimeSpan.FromSeconds(600),
+                Netmask = PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 64),
                 PersistenceEngine = "sip",
             })
         },
@@ -34,7 +34,7 @@ public sealed class GoldenVectorTests
             {
                 Scheduler = "wlc",
                 Flags = ServiceFlags.Persistent | ServiceFlags.OnePacket,
-                Timeout = 360,
+                Timeout = TimeSpan.FromSeconds(360),
                 Netmask = PersistenceNetmask.FromIPv4Mask(IPAddress.Parse("255.255.255.0")),
             })
         },
@@ -159,22 +159,22 @@ public sealed class GoldenVectorTests
         var tcp = services["tcp/198.18.0.1:80"];
         Assert.Equal("wrr", tcp.Scheduler);
         Assert.Equal(ServiceFlags.None, tcp.Flags);
-        Assert.Equal(uint.MaxValue, tcp.Netmask);
+        Assert.Equal(PersistenceNetmask.FromIPv4Mask(uint.MaxValue), tcp.Netmask);
         Assert.NotNull(tcp.Statistics);
         Assert.True(tcp.Statistics.Is64Bit);
 
         var udp6 = services["udp/[2001:db8::1]:53"];
         Assert.Equal(ServiceFlags.Persistent | ServiceFlags.ShFallback | ServiceFlags.ShPort, udp6.Flags);
-        Assert.Equal(600u, udp6.Timeout);
-        Assert.Equal(64u, udp6.Netmask);
+        Assert.Equal(TimeSpan.FromSeconds(600), udp6.Timeout);
+        Assert.Equal(PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 64), udp6.Netmask);
         Assert.Equal("sip", udp6.PersistenceEngine);
 
         var fwmark = services["fwmark/42"];
         Assert.Equal(ServiceFlags.Persistent | ServiceFlags.OnePacket, fwmark.Flags);
-        Assert.Equal("255.255.255.0", PersistenceNetmask.Format(AddressFamily.InterNetwork, fwmark.Netmask));
-        Assert.Equal(360u, fwmark.Timeout);
+        Assert.Equal("255.255.255.0", fwmark.Netmask.ToString());
+        Assert.Equal(TimeSpan.FromSeconds(360), fwmark.Timeout);
         Assert.Equal(ServiceFlags.MhPort, services["fwmark6/7"].Flags);
-        Assert.Equal(128u, services["fwmark6/7"].Netmask);
+        Assert.Equal(PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 128), services["fwmark6/7"].Netmask);
 
         var masq = servers["198.18.1.1:8080"];
         // Edited with "-e ... -w 5" and no -x/-y: ipvsadm sends zero thresholds, so the edit cleared them.

@@ -60,7 +60,7 @@ public sealed class IpvsCodecTests
         Assert.Equal("00000000FFFFFFFF", attributes[IpvsGenl.SvcFlags]); // { flags, mask = ~0 }
 
         writer.Reset();
-        IpvsCodec.WriteService(writer, new VirtualService(VirtualServiceKey.Parse("udp/[2001:db8::1]:53")) { Netmask = 64 });
+        IpvsCodec.WriteService(writer, new VirtualService(VirtualServiceKey.Parse("udp/[2001:db8::1]:53")) { Netmask = PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 64) });
         Assert.Equal("40000000", Attributes(writer.WrittenSpan)[IpvsGenl.SvcNetmask]); // the prefix length, host order
     }
 

@@ -36,9 +36,9 @@ internal static class ModelGenerators
         from key in Key
         from scheduler in Gen.Elements(s_schedulers)
         from flags in Gen.Choose(0, 63).Select(f => (ServiceFlags)f & ~ServiceFlags.Hashed)
-        from timeout in Gen.Choose(0, int.MaxValue).Select(t => (uint)t)
+        from timeout in Gen.Choose(0, int.MaxValue).Select(t => TimeSpan.FromSeconds(t))
         from netmask in key.Family == AddressFamily.InterNetworkV6
-            ? Gen.Choose(1, 128).Select(p => (uint)p)
+            ? Gen.Choose(1, 128).Select(p => PersistenceNetmask.FromPrefixLength(AddressFamily.InterNetworkV6, p))
             : Gen.Choose(0, 32).Select(p => PersistenceNetmask.FromPrefixLength(AddressFamily.InterNetwork, p))
         from engine in Gen.Elements<string?>(null, "sip")
         select new VirtualService(key) { Scheduler = scheduler, Flags = flags, Timeout = timeout, Netmask = netmask, PersistenceEngine = engine };

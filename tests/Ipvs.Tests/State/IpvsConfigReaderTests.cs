@@ -32,15 +32,15 @@ public sealed partial class IpvsConfigReaderTests
         var tls = config.Services[1];
         Assert.Equal(VirtualServiceKey.Parse("tcp/198.51.100.1:443"), tls.Key);
         Assert.Equal(ServiceFlags.Persistent | ServiceFlags.ShFallback | ServiceFlags.ShPort, tls.Service.Flags);
-        Assert.Equal(600u, tls.Service.Timeout);
-        Assert.Equal(0xFFFFFF00u, tls.Service.Netmask);
+        Assert.Equal(TimeSpan.FromSeconds(600), tls.Service.Timeout);
+        Assert.Equal(PersistenceNetmask.FromIPv4Mask(0xFFFFFF00u), tls.Service.Netmask);
         Assert.All(tls.RealServers, s => Assert.Equal(ForwardingMethod.DirectRoute, s.Server.ForwardingMethod));
         Assert.All(tls.RealServers, s => Assert.Equal(443, s.Server.Port));
 
         var dns = config.Services[2];
         Assert.Equal(AddressFamily.InterNetworkV6, dns.Key.Family);
         Assert.Equal(ServiceFlags.OnePacket, dns.Service.Flags);
-        Assert.Equal(128u, dns.Service.Netmask);
+        Assert.Equal(PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 128), dns.Service.Netmask);
         Assert.Equal(IPAddress.Parse("2001:db8:1::54"), dns.RealServers[1].Server.Address);
 
         var sip = config.Services[3];
@@ -60,7 +60,7 @@ public sealed partial class IpvsConfigReaderTests
 
         var all = config.Services[5];
         Assert.Equal(0, all.Key.Port);
-        Assert.Equal(3600u, all.Service.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(3600), all.Service.Timeout);
     }
 
     [Fact]
@@ -312,9 +312,9 @@ public sealed partial class IpvsConfigReaderTests
 
         Assert.True(result.Succeeded, string.Join('\n', result.Diagnostics));
         Assert.Equal("wrr", result.Config!.Services[0].Service.Scheduler);
-        Assert.Equal(60u, result.Config.Services[0].Service.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), result.Config.Services[0].Service.Timeout);
         Assert.Equal("rr", result.Config.Services[1].Service.Scheduler);
-        Assert.Equal(60u, result.Config.Services[1].Service.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), result.Config.Services[1].Service.Timeout);
     }
 
     [Fact]
@@ -338,8 +338,8 @@ public sealed partial class IpvsConfigReaderTests
         Assert.Equal(AddressFamily.InterNetworkV6, config.Services[1].Key.Family);
         Assert.Equal(new RealServer(IPAddress.Parse("2001:db8::7"), 0), config.Services[1].RealServers[0].Server);
         Assert.Equal(9, config.Services[1].RealServers[1].Server.Port);
-        Assert.Equal(5400u, config.Services[2].Service.Timeout);
-        Assert.Equal(0xFFFFFF00u, config.Services[2].Service.Netmask);
+        Assert.Equal(TimeSpan.FromSeconds(5400), config.Services[2].Service.Timeout);
+        Assert.Equal(PersistenceNetmask.FromIPv4Mask(0xFFFFFF00u), config.Services[2].Service.Netmask);
         Assert.Equal(53, config.Services[2].RealServers[0].Server.Port);
     }
 

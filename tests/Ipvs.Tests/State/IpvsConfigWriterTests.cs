@@ -111,7 +111,7 @@ public sealed class IpvsConfigWriterTests
             {
                 Scheduler = scheduler,
                 Flags = (persistent ? ServiceFlags.Persistent : ServiceFlags.None) | (onePacket ? ServiceFlags.OnePacket : ServiceFlags.None) | schedulerFlags,
-                Timeout = persistent ? timeout : 0,
+                Timeout = persistent ? TimeSpan.FromSeconds(timeout) : TimeSpan.Zero,
                 Netmask = PersistenceNetmask.FromPrefixLength(key.Family, prefix),
                 PersistenceEngine = engine,
             },

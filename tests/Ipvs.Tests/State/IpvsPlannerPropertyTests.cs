@@ -169,7 +169,7 @@ public sealed class IpvsPlannerPropertyTests
         {
             Scheduler = scheduler,
             Flags = (persistent ? ServiceFlags.Persistent : ServiceFlags.None) | (scheduler == "sh" ? port : ServiceFlags.None) | onePacket,
-            Timeout = persistent ? timeout : stray,
+            Timeout = TimeSpan.FromSeconds(persistent ? timeout : stray),
         };
 
     private static (IPAddress Address, ushort Port)[] ServerPool(VirtualServiceKey key)

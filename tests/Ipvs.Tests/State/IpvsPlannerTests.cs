@@ -120,7 +120,7 @@ public sealed class IpvsPlannerTests
     {
         var current = new List<IpvsTableEntry>
         {
-            new(new VirtualService(s_web) { Flags = ServiceFlags.Persistent, Timeout = 300 }, [Server("192.0.2.12", 80, weight: 0, templates: 2)]),
+            new(new VirtualService(s_web) { Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(300) }, [Server("192.0.2.12", 80, weight: 0, templates: 2)]),
         };
         var desired = Config("services:\n  - service: tcp/198.51.100.1:80\n    persistent: 300\n");
 
@@ -148,7 +148,7 @@ public sealed class IpvsPlannerTests
     [Fact]
     public void TimeoutWithoutPersistence_IsNotADifference()
     {
-        var current = new List<IpvsTableEntry> { new(new VirtualService(s_web) { Timeout = 30 }, []) };
+        var current = new List<IpvsTableEntry> { new(new VirtualService(s_web) { Timeout = TimeSpan.FromSeconds(30) }, []) };
 
         Assert.True(IpvsPlanner.Plan(current, Config("services: [tcp/198.51.100.1:80]"), new IpvsPlanOptions()).IsInSync);
     }

@@ -36,7 +36,7 @@ public abstract class IpvsContractTests
     public void AddedService_IsListed_WithItsSettings()
     {
         using var table = Open();
-        var service = new VirtualService(Tcp) { Scheduler = "wrr", Flags = ServiceFlags.Persistent, Timeout = 300, Netmask = PersistenceNetmask.FromPrefixLength(Tcp.Family, 24) };
+        var service = new VirtualService(Tcp) { Scheduler = "wrr", Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(300), Netmask = PersistenceNetmask.FromPrefixLength(Tcp.Family, 24) };
         table.Ipvs.AddService(service, Token);
 
         var listed = Assert.Single(table.Ipvs.GetServices(Token));
@@ -118,21 +118,26 @@ public abstract class IpvsContractTests
         var mark6 = VirtualServiceKey.ForFirewallMark(7, System.Net.Sockets.AddressFamily.InterNetworkV6);
         table.Ipvs.AddService(new VirtualService(mark), Token);
         table.Ipvs.AddService(new VirtualService(mark6), Token);
-        table.Ipvs.AddService(new VirtualService(Tcp6) { Flags = ServiceFlags.Persistent, Timeout = 60, Netmask = 64 }, Token);
+        table.Ipvs.AddService(new VirtualService(Tcp6) { Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(60), Netmask = PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 64) }, Token);
         table.Ipvs.AddService(new VirtualService(VirtualServiceKey.Parse("udp/198.18.0.1:80")), Token);
 
         var keys = table.Ipvs.GetServices(Token).Select(s => s.Key).ToHashSet();
 
         Assert.Equal(4, keys.Count);
         Assert.Contains(mark6, keys);
-        Assert.Equal(64u, table.Ipvs.GetService(Tcp6, Token)!.Netmask);
+        Assert.Equal(PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 64), table.Ipvs.GetService(Tcp6, Token)!.Netmask);
     }
 
     [Fact]
-    public void IPv6PersistencePrefix_OutOfRange_IsRefused()
+    public void PersistenceNetmask_OfTheOtherFamily_IsRefusedBeforeAnythingIsApplied()
     {
+        // An IPv6 prefix outside 1 to 128 cannot be built; what is left to refuse is a netmask of
+        // the wrong family (an IPv4 mask on an IPv6 service), and the whole batch goes with it.
         using var table = Open();
-        Assert.Throws<IpvsInvalidArgumentException>(() => table.Ipvs.AddService(new VirtualService(Tcp6) { Flags = ServiceFlags.Persistent, Timeout = 60, Netmask = 129 }, Token));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 129));
+        var wrong = new VirtualService(Tcp6) { Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(60), Netmask = PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetwork, 24) };
+        Assert.Throws<ArgumentException>(() => table.Ipvs.Execute([IpvsOperation.AddService(new VirtualService(Tcp)), IpvsOperation.AddService(wrong)], Token));
+        Assert.Throws<ArgumentException>(() => table.Ipvs.AddService(new VirtualService(Tcp6) { Netmask = default }, Token));
         Assert.Empty(table.Ipvs.GetServices(Token));
     }
 

@@ -74,8 +74,8 @@ public sealed class TablesTests
         {
             Scheduler = "mh",
             Flags = ServiceFlags.Persistent | ServiceFlags.MhFallback | ServiceFlags.OnePacket,
-            Timeout = 120,
-            Netmask = 64,
+            Timeout = TimeSpan.FromSeconds(120),
+            Netmask = PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 64),
             PersistenceEngine = "sip",
         };
         var server = new RealServer(IPAddress.Parse("2001:db8::10"), 0) { ForwardingMethod = ForwardingMethod.Tunnel, TunnelType = TunnelType.Gre, TunnelFlags = TunnelFlags.Checksum };
@@ -109,7 +109,7 @@ public sealed class TablesTests
     public void Netmask_IsWrittenAsAnAddressAndAPrefix(AddressFamily family, uint netmask, string text, int prefix)
     {
         var key = family == AddressFamily.InterNetwork ? "tcp/198.51.100.1:80" : "tcp/[2001:db8::1]:80";
-        var view = ViewMapper.Service(new VirtualService(VirtualServiceKey.Parse(key)) { Netmask = netmask }, [], withStats: false);
+        var view = ViewMapper.Service(new VirtualService(VirtualServiceKey.Parse(key)) { Netmask = family == AddressFamily.InterNetwork ? PersistenceNetmask.FromIPv4Mask(netmask) : PersistenceNetmask.FromPrefixLength(family, (int)netmask) }, [], withStats: false);
 
         Assert.Equal(text, view.Netmask);
         Assert.Equal(prefix, view.PrefixLength);

@@ -27,8 +27,8 @@ public sealed class ServiceSettingsTests
 
         Assert.Equal("wlc", service.Scheduler);
         Assert.Equal(ServiceFlags.None, service.Flags);
-        Assert.Equal(0u, service.Timeout);
-        Assert.Equal(uint.MaxValue, service.Netmask);
+        Assert.Equal(TimeSpan.FromSeconds(0), service.Timeout);
+        Assert.Equal(PersistenceNetmask.FromIPv4Mask(uint.MaxValue), service.Netmask);
         Assert.Null(service.PersistenceEngine);
     }
 
@@ -38,7 +38,7 @@ public sealed class ServiceSettingsTests
         var service = Apply("tcp/198.51.100.1:80 --timeout 300");
 
         Assert.True(service.IsPersistent);
-        Assert.Equal(300u, service.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(300), service.Timeout);
     }
 
     [Theory]
@@ -49,7 +49,7 @@ public sealed class ServiceSettingsTests
     {
         var service = Apply("tcp/198.51.100.1:80 -M " + mask);
 
-        Assert.Equal(0xFFFFFF00u, service.Netmask);
+        Assert.Equal(PersistenceNetmask.FromIPv4Mask(0xFFFFFF00u), service.Netmask);
         Assert.True(service.IsPersistent);
         Assert.Equal(VirtualService.DefaultPersistenceTimeout, service.Timeout);
     }
@@ -59,7 +59,7 @@ public sealed class ServiceSettingsTests
     {
         var service = Apply("tcp/198.51.100.1:80 --timeout 60 --mask 0");
 
-        Assert.Equal(uint.MaxValue, service.Netmask);
+        Assert.Equal(PersistenceNetmask.FromIPv4Mask(uint.MaxValue), service.Netmask);
     }
 
     [Theory]
@@ -67,7 +67,7 @@ public sealed class ServiceSettingsTests
     [InlineData("0.0.0.0")]
     public void EmptyIpv4Mask_CanStillBeAskedFor(string mask)
     {
-        Assert.Equal(0u, Apply("tcp/198.51.100.1:80 --timeout 60 --netmask " + mask).Netmask);
+        Assert.Equal(PersistenceNetmask.FromIPv4Mask(0u), Apply("tcp/198.51.100.1:80 --timeout 60 --netmask " + mask).Netmask);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ServiceSettingsTests
     {
         var service = Apply("udp/[2001:db8::1]:53 --netmask 64");
 
-        Assert.Equal(64u, service.Netmask);
+        Assert.Equal(PersistenceNetmask.FromPrefixLength(System.Net.Sockets.AddressFamily.InterNetworkV6, 64), service.Netmask);
         Assert.True(service.IsPersistent);
     }
 
@@ -90,7 +90,7 @@ public sealed class ServiceSettingsTests
 
         Assert.Equal("sip", service.PersistenceEngine);
         Assert.True(service.IsPersistent);
-        Assert.Equal(360u, service.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(360), service.Timeout);
     }
 
     [Fact]
@@ -100,13 +100,13 @@ public sealed class ServiceSettingsTests
         {
             Scheduler = "sh",
             Flags = ServiceFlags.Persistent | ServiceFlags.ShPort,
-            Timeout = 600,
+            Timeout = TimeSpan.FromSeconds(600),
         };
 
         var service = Apply("tcp/198.51.100.1:80 --timeout 0", current);
 
         Assert.False(service.IsPersistent);
-        Assert.Equal(0u, service.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(0), service.Timeout);
         Assert.Equal("sh", service.Scheduler);
         Assert.Equal(ServiceFlags.ShPort, service.Flags);
     }
@@ -114,19 +114,19 @@ public sealed class ServiceSettingsTests
     [Fact]
     public void Update_Scheduler_KeepsPersistence()
     {
-        var current = new VirtualService(VirtualServiceKey.Parse("tcp/198.51.100.1:80")) { Flags = ServiceFlags.Persistent, Timeout = 600 };
+        var current = new VirtualService(VirtualServiceKey.Parse("tcp/198.51.100.1:80")) { Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(600) };
 
         var service = Apply("tcp/198.51.100.1:80 -s rr", current);
 
         Assert.Equal("rr", service.Scheduler);
         Assert.True(service.IsPersistent);
-        Assert.Equal(600u, service.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(600), service.Timeout);
     }
 
     [Fact]
     public void Update_EngineNone_RemovesTheEngine()
     {
-        var current = new VirtualService(VirtualServiceKey.Parse("udp/198.51.100.1:5060")) { Flags = ServiceFlags.Persistent, Timeout = 60, PersistenceEngine = "sip" };
+        var current = new VirtualService(VirtualServiceKey.Parse("udp/198.51.100.1:5060")) { Flags = ServiceFlags.Persistent, Timeout = TimeSpan.FromSeconds(60), PersistenceEngine = "sip" };
 
         Assert.Null(Apply("udp/198.51.100.1:5060 --pe none", current).PersistenceEngine);
     }
