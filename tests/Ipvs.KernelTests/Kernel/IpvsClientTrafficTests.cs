@@ -50,12 +50,21 @@ public sealed class IpvsClientTrafficTests
         var rated = await WaitFor(async () => (client.GetService(vip4, Token))!.Statistics!, s => s.IncomingBytesPerSecond > 0);
         Assert.True(rated.IncomingPacketsPerSecond > 0);
 
-        var table = ConnectionTable.Parse(ns.Exec("cat", ConnectionTable.DefaultPath).EnsureSuccess().StandardOutput);
+        // Two reads of a table whose entries expire: taken back to back, and again while an entry
+        // expired between them, so a slow machine cannot make them differ (the count still must).
+        IReadOnlyList<IpvsConnection> table = [];
+        var listed = -1;
+        for (var attempt = 0; attempt < 5 && listed != table.Count; attempt++)
+        {
+            table = ConnectionTable.Parse(ns.Exec("cat", ConnectionTable.DefaultPath).EnsureSuccess().StandardOutput);
+            listed = ns.Ipvsadm("-Lnc").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 2;
+        }
+
         Assert.Contains(table, c => c.Protocol == "TCP" && c.ClientAddress.ToString() == LabTopology.Client4 && c.VirtualAddress.ToString() == LabTopology.Vip4
             && c.VirtualPort == 80 && c.DestinationAddress.ToString() == LabTopology.Server4 && c.DestinationPort == Port && c.State == "ESTABLISHED");
         Assert.Contains(table, c => c.ClientAddress.Equals(IPAddress.Parse(LabTopology.Client6)) && c.VirtualAddress.Equals(IPAddress.Parse(LabTopology.Vip6))
             && c.DestinationAddress.Equals(IPAddress.Parse(LabTopology.Server6)));
-        Assert.Equal(ns.Ipvsadm("-Lnc").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 2, table.Count);
+        Assert.Equal(listed, table.Count);
 
         await WaitFor(async () => (client.GetService(vip6, Token))!.Statistics!, s => s.Connections >= 5);
         client.ZeroCounters(vip4, Token);
@@ -86,7 +95,16 @@ public sealed class IpvsClientTrafficTests
 
         var server = (client.GetRealServers(vip, Token))[0];
         Assert.Equal(1u, server.PersistentConnections);
-        var table = ConnectionTable.Parse(ns.Exec("cat", ConnectionTable.DefaultPath).EnsureSuccess().StandardOutput);
+        // Two reads of a table whose entries expire: taken back to back, and again while an entry
+        // expired between them, so a slow machine cannot make them differ (the count still must).
+        IReadOnlyList<IpvsConnection> table = [];
+        var listed = -1;
+        for (var attempt = 0; attempt < 5 && listed != table.Count; attempt++)
+        {
+            table = ConnectionTable.Parse(ns.Exec("cat", ConnectionTable.DefaultPath).EnsureSuccess().StandardOutput);
+            listed = ns.Ipvsadm("-Lnc").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 2;
+        }
+
         // The persistence template: no client port, the service's port; 6.1 names its state ASSURED.
         Assert.Contains(table, c => c.ClientPort == 0 && c.VirtualPort == 80 && c.ClientAddress.ToString() == LabTopology.Client4 && c.DestinationAddress.ToString() == LabTopology.Server4);
     }
