@@ -36,6 +36,37 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task OverAnInMemoryIpvs_DriftIsRepairedAtTheResync_AndFileChangesAreApplied()
+    {
+        var ipvs = new InMemoryIpvs();
+        var key = VirtualServiceKey.Parse("tcp/198.51.100.1:80");
+        _file = "services:\n  - service: tcp/198.51.100.1:80\n    servers: [198.51.100.10]\n";
+        Start(
+            new IpvsWatchOptions { ResyncInterval = TimeSpan.FromSeconds(10), Debounce = TimeSpan.FromMilliseconds(200), TimeProvider = _time },
+            new IpvsReconciler(ipvs, new IpvsReconcilerOptions { CheckKernelSupport = false, TimeProvider = _time, ReuseTable = true }));
+        await NextApplyAsync();
+        Assert.Equal(["198.51.100.10:80"], ipvs.GetRealServers(key, TestContext.Current.CancellationToken).Select(s => s.Endpoint));
+
+        // Someone runs ipvsadm -D: nothing happens before the resync, the service is back at it.
+        ipvs.DeleteService(key, TestContext.Current.CancellationToken);
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Null(ipvs.GetService(key, TestContext.Current.CancellationToken));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await NextApplyAsync();
+        Assert.Equal(["198.51.100.10:80"], ipvs.GetRealServers(key, TestContext.Current.CancellationToken).Select(s => s.Endpoint));
+
+        // A change of the file is applied after the debounce, without waiting for the resync.
+        _file = "services:\n  - service: tcp/198.51.100.1:80\n    servers: [198.51.100.10, 198.51.100.11]\n";
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
+        _signal.Signal();
+        await _time.WaitForTimerAsync(TimeSpan.FromMilliseconds(200));
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        await NextApplyAsync();
+        Assert.Equal(["198.51.100.10:80", "198.51.100.11:80"], IpvsOrder.Servers(ipvs.GetRealServers(key, TestContext.Current.CancellationToken)).Select(s => s.Endpoint));
+    }
+
+    [Fact]
     public async Task FileChange_IsAppliedAfterTheDebounce_WithoutWaitingForTheResync()
     {
         Start(new IpvsWatchOptions { ResyncInterval = TimeSpan.FromHours(1), Debounce = TimeSpan.FromMilliseconds(200), TimeProvider = _time });
@@ -177,20 +208,24 @@ public sealed class IpvsStateWatcherTests : IAsyncDisposable
         _signal.Dispose();
     }
 
-    private void Start(IpvsWatchOptions options)
+    private void Start(IpvsWatchOptions options, IpvsReconciler? reconciler = null)
     {
         var watcher = new IpvsStateWatcher(
             () => Encoding.UTF8.GetBytes(_file),
             bytes => IpvsConfigReader.Parse(bytes.ToArray(), "watched.yaml"),
-            (config, fileChanged, _) =>
+            async (config, fileChanged, cancellationToken) =>
             {
                 lock (_fileChanged)
                 {
                     _fileChanged.Add(fileChanged);
                 }
 
+                // With a reconciler, the pass is real (an in-memory IPVS) and is announced once done.
+                var result = reconciler is null
+                    ? new IpvsReconcileResult(_plan(config), null, [], [])
+                    : fileChanged ? await reconciler.ApplyFileChangeAsync(config, cancellationToken) : await reconciler.ApplyAsync(config, cancellationToken);
                 _applied.Writer.TryWrite(config);
-                return Task.FromResult(new IpvsReconcileResult(_plan(config), null, [], []));
+                return result;
             },
             _signal,
             options,
