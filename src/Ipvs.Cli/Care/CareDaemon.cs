@@ -20,7 +20,9 @@ internal sealed class CareDaemon
     private CareOptions _options;
     private List<Running> _running = [];
     private IRuler? _ruler;
-    private IpvsClient? _client;
+    private IIpvs? _client;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _reload = new(0);
     private CareMetrics? _metrics;
     private Ha.HaRuntime? _ha;
 
@@ -31,6 +33,18 @@ internal sealed class CareDaemon
         _timeProvider = timeProvider;
         _getVariable = getVariable;
     }
+
+    /// <summary>Opens the IPVS table to keep; tests give an in-memory one (default: the kernel's).</summary>
+    public Func<IIpvs> OpenIpvs { get; init; } = static () => IpvsClient.Open();
+
+    /// <summary>Where the record for <c>--clean</c> is kept (tests put it in a directory of theirs).</summary>
+    public string RecordPath { get; init; } = CareRecord.PathForThisNamespace();
+
+    /// <summary>As SIGHUP does: re-read the configuration (or probe now).</summary>
+    public void RequestReload() => _reload.Release();
+
+    /// <summary>As SIGTERM does: stop, removing what the daemon created.</summary>
+    public void RequestStop() => _stop.Cancel();
 
     /// <summary>A hook for tests: parses the file again on SIGHUP (null: reload is not possible).</summary>
     public Func<CareOptions, (CareOptions? Options, string? Error)>? Reloader { get; init; }
@@ -52,7 +66,7 @@ internal sealed class CareDaemon
 
         try
         {
-            _client = IpvsClient.Open();
+            _client = OpenIpvs();
         }
         catch (IpvsException e)
         {
@@ -60,7 +74,8 @@ internal sealed class CareDaemon
             return 1;
         }
 
-        using var client = _client;
+        using var owner = _client as IDisposable;
+        var client = _client;
         _metrics = new CareMetrics(Keepers, client);
         var observer = new CareLogObserver(_log, _metrics);
 
@@ -158,8 +173,8 @@ internal sealed class CareDaemon
 
     private async Task<int> RunDaemonAsync()
     {
-        using var stop = new CancellationTokenSource();
-        using var reload = new SemaphoreSlim(0);
+        var stop = _stop;
+        var reload = _reload;
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop);
@@ -303,7 +318,7 @@ internal sealed class CareDaemon
         return $"{keepers.Count} virtual server(s), {available} of {total} real server(s) available";
     }
 
-    private Running CreateKeeper(IpvsClient client, CaredService service, IVirtualServiceKeeperObserver observer)
+    private Running CreateKeeper(IIpvs client, CaredService service, IVirtualServiceKeeperObserver observer)
     {
         var prober = HealthProbers.Create(service.Health, _timeProvider);
         var keeper = new VirtualServiceKeeper(client, service.Service, service.RealServers, service.Health, prober, _timeProvider, observer);
@@ -522,7 +537,7 @@ internal sealed class CareDaemon
         var record = new CareRecord(Keepers().Select(k => k.Service.Key).ToList(), _ruler is null ? CareMode.None : _options.Mode, _options.Interface, _options.Gateway);
         try
         {
-            record.Save(CareRecord.PathForThisNamespace());
+            record.Save(RecordPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -550,7 +565,7 @@ internal sealed class CareDaemon
         var mode = options.Mode;
         var iface = options.Interface;
         var gateway = options.Gateway;
-        var recordPath = CareRecord.PathForThisNamespace();
+        var recordPath = RecordPath;
         var record = CareRecord.Load(recordPath);
         if (options.VirtualServer is null && options.File is null)
         {
@@ -571,10 +586,10 @@ internal sealed class CareDaemon
             }
         }
 
-        IpvsClient? client = null;
+        IIpvs? client = null;
         try
         {
-            client = services.Count > 0 ? IpvsClient.Open() : null;
+            client = services.Count > 0 ? OpenIpvs() : null;
         }
         catch (IpvsException e)
         {
@@ -582,7 +597,7 @@ internal sealed class CareDaemon
             return 1;
         }
 
-        using (client)
+        using (client as IDisposable)
         {
             var cleanOptions = options with { Mode = mode, Interface = iface, Gateway = gateway, Services = services.Select(k => new CaredService(new VirtualService(k), [], new HealthCheckOptions())).ToList() };
             var ruler = CreateRuler(cleanOptions);
@@ -596,7 +611,7 @@ internal sealed class CareDaemon
         }
     }
 
-    private async Task<int> RemoveAsync(IpvsClient? client, IReadOnlyList<VirtualServiceKey> services, IRuler? ruler)
+    private async Task<int> RemoveAsync(IIpvs? client, IReadOnlyList<VirtualServiceKey> services, IRuler? ruler)
     {
         var status = 0;
         foreach (var key in services)

@@ -41,7 +41,7 @@ internal sealed class HaRuntime : IAsyncDisposable
     /// Checks the host and sets up the sync daemons. Null with <paramref name="error"/> set when
     /// the section cannot work here (nothing changed then, but for what <c>EnsureSync</c> reports).
     /// </summary>
-    public static HaRuntime? Prepare(HaConfig ha, string? nodeName, string runDirectory, IpvsClient client, Action<string> log, TimeProvider time, out string? error)
+    public static HaRuntime? Prepare(HaConfig ha, string? nodeName, string runDirectory, IIpvs client, Action<string> log, TimeProvider time, out string? error)
     {
         var node = HaFollower.ResolveNode(ha, nodeName, out var nodeError);
         if (node is null)
