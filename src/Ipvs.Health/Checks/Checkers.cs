@@ -1,0 +1,18 @@
+namespace Ipvs.Health.Checks;
+
+/// <summary>Creates the checker for a <see cref="CheckDefinition"/>.</summary>
+public static class Checkers
+{
+    /// <summary>A checker for <paramref name="definition"/>; time (timeouts, durations) comes from <paramref name="timeProvider"/>.</summary>
+    /// <exception cref="NotSupportedException">The kind has no checker yet.</exception>
+    public static IChecker Create(CheckDefinition definition, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        timeProvider ??= TimeProvider.System;
+        return definition switch
+        {
+            TcpCheck tcp => new TcpChecker(tcp, timeProvider),
+            _ => throw new NotSupportedException($"{definition.Kind} checks are not available yet"),
+        };
+    }
+}
