@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using Ipvs.Health;
+using Ipvs.Health.Checks;
 using Ipvs.Model;
 using Ipvs.Netlink;
 
@@ -25,6 +26,8 @@ internal sealed class CareDaemon
     private readonly SemaphoreSlim _reload = new(0);
     private CareMetrics? _metrics;
     private Ha.HaRuntime? _ha;
+    private CheckHub? _hub;
+    private CareCheckObserver? _checkObserver;
 
     public CareDaemon(CareOptions options, CareLog log, TimeProvider timeProvider, Func<string, string?> getVariable)
     {
@@ -39,6 +42,30 @@ internal sealed class CareDaemon
 
     /// <summary>Where the record for <c>--clean</c> is kept (tests put it in a directory of theirs).</summary>
     public string RecordPath { get; init; } = CareRecord.PathForThisNamespace();
+
+    /// <summary>Creates the checker of a check (default: <see cref="Checkers.Create"/>); tests give fakes.</summary>
+    public Func<CheckDefinition, IChecker>? CheckerFactory { get; init; }
+
+    /// <summary>Runs the checked services' scripts (default: spawned programs).</summary>
+    public IScriptRunner? ScriptRunner { get; init; }
+
+    /// <summary>Says whether an address is local (ha-suspend); default: the host's interfaces.</summary>
+    public Func<IPAddress, bool>? IsLocalAddress { get; init; }
+
+    /// <summary>A random delay up to its argument (the checks' warmup); default uniform.</summary>
+    public Func<TimeSpan, TimeSpan>? RandomDelay { get; init; }
+
+    /// <summary>The shared checks (null before the daemon starts).</summary>
+    internal CheckHub? Hub => _hub;
+
+    /// <summary>The services kept with checks.</summary>
+    internal IReadOnlyList<CheckedServiceKeeper> CheckedKeepers()
+    {
+        lock (_lock)
+        {
+            return _running.Where(r => r.Checked is not null).Select(r => r.Checked!).ToArray();
+        }
+    }
 
     /// <summary>As SIGHUP does: re-read the configuration (or probe now).</summary>
     public void RequestReload() => _reload.Release();
@@ -78,6 +105,17 @@ internal sealed class CareDaemon
         var client = _client;
         _metrics = new CareMetrics(Keepers, client);
         var observer = new CareLogObserver(_log, _metrics);
+        var checkerFactory = CheckerFactory ?? (definition => Checkers.Create(definition, _timeProvider));
+        if (!CanCheck(_options, checkerFactory))
+        {
+            return 2;
+        }
+
+        using var hub = new CheckHub(checkerFactory, _timeProvider, RandomDelay);
+        _hub = hub;
+        _checkObserver = new CareCheckObserver(_log);
+        _metrics.Extra = text => _checkObserver.Render(text, CheckedKeepers(), hub.RunnerCount);
+        _metrics.ExtraServices = () => CheckedKeepers().Select(k => k.Service.Key);
 
         // 1. What the route or link mode needs is checked before anything changes.
         _ruler = CreateRuler(_options);
@@ -101,7 +139,8 @@ internal sealed class CareDaemon
                 return 1;
             }
 
-            _ha.Health = () => Keepers().Select(k => (k.Service.Key, k.Health.AvailableCount, k.Health.Servers.Count));
+            _ha.Health = () => Keepers().Select(k => (k.Service.Key, k.Health.AvailableCount, k.Health.Servers.Count))
+                .Concat(CheckedKeepers().Select(k => (k.Service.Key, k.SorryServerInUse ? 0 : k.AliveCount, k.Servers.Count)));
         }
 
         // 2. The virtual servers and their real servers, as lvscare does before its first probe.
@@ -110,7 +149,7 @@ internal sealed class CareDaemon
             var keeper = CreateKeeper(client, service, observer);
             try
             {
-                keeper.Keeper.Ensure();
+                keeper.Ensure(CancellationToken.None);
             }
             catch (IpvsException e)
             {
@@ -263,7 +302,7 @@ internal sealed class CareDaemon
         var status = 0;
         if (_options.CleanOnExit)
         {
-            status = await RemoveAsync(_client!, running.Select(r => r.Keeper.Service.Key).ToList(), _ruler).ConfigureAwait(false);
+            status = await RemoveAsync(_client!, running.Select(r => r.Key).ToList(), _ruler).ConfigureAwait(false);
         }
 
         StopAll();
@@ -306,20 +345,46 @@ internal sealed class CareDaemon
     {
         lock (_lock)
         {
-            return _running.Select(r => r.Keeper).ToArray();
+            return _running.Where(r => r.Keeper is not null).Select(r => r.Keeper!).ToArray();
         }
     }
 
     private string Status()
     {
         var keepers = Keepers();
-        var available = keepers.Sum(k => k.Health.AvailableCount);
-        var total = keepers.Sum(k => k.Health.Servers.Count);
-        return $"{keepers.Count} virtual server(s), {available} of {total} real server(s) available";
+        var checkedKeepers = CheckedKeepers();
+        var available = keepers.Sum(k => k.Health.AvailableCount) + checkedKeepers.Sum(k => k.AliveCount);
+        var total = keepers.Sum(k => k.Health.Servers.Count) + checkedKeepers.Sum(k => k.Servers.Count);
+        return $"{keepers.Count + checkedKeepers.Count} virtual server(s), {available} of {total} real server(s) available";
+    }
+
+    // Every check must have a checker before anything changes.
+    private bool CanCheck(CareOptions options, Func<CheckDefinition, IChecker> factory)
+    {
+        foreach (var definition in options.Services.Where(s => s.Checked is not null).SelectMany(s => s.Checked!.Servers.SelectMany(r => r.Checks)).Distinct())
+        {
+            try
+            {
+                factory(definition).Dispose();
+            }
+            catch (NotSupportedException e)
+            {
+                _log.Error($"cannot check: {e.Message}; nothing was changed");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private Running CreateKeeper(IIpvs client, CaredService service, IVirtualServiceKeeperObserver observer)
     {
+        if (service.Checked is { } checks)
+        {
+            var keeperOfChecks = new CheckedServiceKeeper(client, service.Service, checks.Servers, checks.Policy, _hub!, _timeProvider, _checkObserver, ScriptRunner, IsLocalAddress);
+            return new Running(null, null, keeperOfChecks, service);
+        }
+
         var prober = HealthProbers.Create(service.Health, _timeProvider);
         var keeper = new VirtualServiceKeeper(client, service.Service, service.RealServers, service.Health, prober, _timeProvider, observer);
         if (service.Health.Timeout > service.Health.EffectiveTimeout)
@@ -328,7 +393,7 @@ internal sealed class CareDaemon
                 $"{service.Service.Key}: probes time out after {HealthCheckOptions.Format(service.Health.EffectiveTimeout)}, not {HealthCheckOptions.Format(service.Health.Timeout)}: a probe must end before the next round ({HealthCheckOptions.Format(service.Health.Interval)})");
         }
 
-        return new Running(keeper, prober, service);
+        return new Running(keeper, prober, null, service);
     }
 
     private IRuler? CreateRuler(CareOptions options)
@@ -433,6 +498,13 @@ internal sealed class CareDaemon
         var keep = new List<Running>();
         var retired = new List<Running>();
         var next = reloaded.Services.ToDictionary(s => s.Service.Key);
+        var checkerFactory = CheckerFactory ?? (definition => Checkers.Create(definition, _timeProvider));
+        if (!CanCheck(reloaded, checkerFactory))
+        {
+            _log.Error("SIGHUP: keeping the current configuration");
+            return;
+        }
+
         List<Running> current;
         lock (_lock)
         {
@@ -441,7 +513,7 @@ internal sealed class CareDaemon
 
         foreach (var running in current)
         {
-            if (next.TryGetValue(running.Keeper.Service.Key, out var wanted) && running.Definition.IsSameAs(wanted))
+            if (next.TryGetValue(running.Key, out var wanted) && running.Definition.IsSameAs(wanted))
             {
                 keep.Add(running);
                 next.Remove(wanted.Service.Key);
@@ -456,10 +528,10 @@ internal sealed class CareDaemon
         foreach (var running in retired)
         {
             await running.StopAsync().ConfigureAwait(false);
-            var key = running.Keeper.Service.Key;
+            var key = running.Key;
             if (!reloaded.Services.Any(s => s.Service.Key == key))
             {
-                if (running.Keeper.Delete(cancellationToken))
+                if (running.Delete(cancellationToken))
                 {
                     _log.Info($"deleted virtual server {key}: no longer in {_options.File}");
                 }
@@ -467,7 +539,7 @@ internal sealed class CareDaemon
             else
             {
                 var wanted = reloaded.Services.First(s => s.Service.Key == key);
-                foreach (var old in running.Definition.RealServers)
+                foreach (var old in running.Definition.RealServers.Concat(running.Definition.Checked?.Policy.SorryServer is { } sorry ? [sorry] : []))
                 {
                     if (!wanted.RealServers.Any(s => s.Address.Equals(old.Address) && s.Port == old.Port))
                     {
@@ -484,15 +556,16 @@ internal sealed class CareDaemon
                 }
             }
 
-            running.Dispose();
         }
 
-        foreach (var service in reloaded.Services.Where(s => !keep.Any(k => k.Keeper.Service.Key == s.Service.Key)))
+        // New and changed services subscribe to their checks before the retired ones let go:
+        // a check that did not change keeps its runner and its state.
+        foreach (var service in reloaded.Services.Where(s => !keep.Any(k => k.Key == s.Service.Key)))
         {
             var running = CreateKeeper(client, service, observer);
             try
             {
-                running.Keeper.Ensure(cancellationToken);
+                running.Ensure(cancellationToken);
             }
             catch (IpvsException e)
             {
@@ -503,6 +576,11 @@ internal sealed class CareDaemon
 
             keep.Add(running);
             running.Start(cancellationToken);
+        }
+
+        foreach (var running in retired)
+        {
+            running.Dispose();
         }
 
         // The route or link follows the new set of addresses.
@@ -534,7 +612,7 @@ internal sealed class CareDaemon
 
     private void SaveRecord()
     {
-        var record = new CareRecord(Keepers().Select(k => k.Service.Key).ToList(), _ruler is null ? CareMode.None : _options.Mode, _options.Interface, _options.Gateway);
+        var record = new CareRecord(Keepers().Select(k => k.Service.Key).Concat(CheckedKeepers().Select(k => k.Service.Key)).ToList(), _ruler is null ? CareMode.None : _options.Mode, _options.Interface, _options.Gateway);
         try
         {
             record.Save(RecordPath);
@@ -656,20 +734,38 @@ internal sealed class CareDaemon
         _ => "none",
     };
 
-    /// <summary>A keeper with its prober, definition and loop.</summary>
-    private sealed class Running(VirtualServiceKeeper keeper, IHealthProber prober, CaredService definition) : IDisposable
+    /// <summary>A keeper (lvscare-style with its prober, or keepalived-style with checks), its definition and loop.</summary>
+    private sealed class Running(VirtualServiceKeeper? keeper, IHealthProber? prober, CheckedServiceKeeper? checkedKeeper, CaredService definition) : IDisposable
     {
         private CancellationTokenSource? _stop;
         private Task? _loop;
 
-        public VirtualServiceKeeper Keeper { get; } = keeper;
+        public VirtualServiceKeeper? Keeper { get; } = keeper;
+
+        public CheckedServiceKeeper? Checked { get; } = checkedKeeper;
 
         public CaredService Definition { get; } = definition;
+
+        public VirtualServiceKey Key => Definition.Service.Key;
+
+        public void Ensure(CancellationToken cancellationToken)
+        {
+            if (Checked is not null)
+            {
+                Checked.Ensure(cancellationToken);
+            }
+            else
+            {
+                Keeper!.Ensure(cancellationToken);
+            }
+        }
+
+        public bool Delete(CancellationToken cancellationToken) => Checked?.Delete(cancellationToken) ?? Keeper!.Delete(cancellationToken);
 
         public void Start(CancellationToken daemonStop)
         {
             _stop = CancellationTokenSource.CreateLinkedTokenSource(daemonStop);
-            _loop = Task.Run(() => Keeper.RunAsync(_stop.Token), CancellationToken.None);
+            _loop = Task.Run(() => Checked is not null ? Checked.RunAsync(_stop.Token) : Keeper!.RunAsync(_stop.Token), CancellationToken.None);
         }
 
         public async Task StopAsync()
@@ -686,7 +782,8 @@ internal sealed class CareDaemon
         public void Dispose()
         {
             _stop?.Dispose();
-            prober.Dispose();
+            prober?.Dispose();
+            Checked?.Dispose();
         }
     }
 }

@@ -21,12 +21,15 @@ namespace Ipvs.Cli.Care;
 /// </example>
 internal static class CareFile
 {
+    /// <summary>A health section as read: the lvscare-style settings, and the checks schema when it is used.</summary>
+    private sealed record CareHealth(HealthCheckOptions Options, CheckedHealth? Checked);
+
     // The service-level section a care file adds to the declarative schema.
-    private static readonly ConfigSectionKey<HealthCheckOptions> HealthSection = new("health");
+    private static readonly ConfigSectionKey<CareHealth> HealthSection = new("health");
 
     /// <summary>The keys of a health section.</summary>
     public static readonly IReadOnlyList<string> HealthKeys =
-        ["type", "path", "method", "headers", "body", "status", "insecure-skip-verify", "timeout", "interval", "rise", "fall", "drain-timeout", "fail-closed"];
+        ["type", "path", "method", "headers", "body", "status", "insecure-skip-verify", "timeout", "interval", "rise", "fall", "drain-timeout", "fail-closed", .. CareChecksReader.PolicyKeys];
 
     public static bool TryLoad(string path, string defaultScheduler, HealthCheckOptions defaults, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, [NotNullWhen(false)] out string? error) =>
         TryLoad(path, defaultScheduler, defaults, out services, out _, out error);
@@ -51,8 +54,8 @@ internal static class CareFile
         var list = new List<CaredService>();
         foreach (var service in result.Config!.Services)
         {
-            var health = service.Extensions.Get(HealthSection) ?? defaults;
-            list.Add(new CaredService(service.Service, service.RealServers.Select(r => r.Server).ToList(), health));
+            var health = service.Extensions.Get(HealthSection) ?? new CareHealth(defaults, null);
+            list.Add(new CaredService(service.Service, service.RealServers.Select(r => r.Server).ToList(), health.Options) { Checked = health.Checked });
         }
 
         services = list;
@@ -61,12 +64,12 @@ internal static class CareFile
         return true;
     }
 
-    private static HealthCheckOptions? ReadHealth(ServiceSectionContext context, HealthCheckOptions defaults)
+    private static CareHealth? ReadHealth(ServiceSectionContext context, HealthCheckOptions defaults)
     {
         var diagnostics = context.Diagnostics;
         if (context.Node is ConfigScalar { IsNull: true })
         {
-            return defaults;
+            return new CareHealth(defaults, null);
         }
 
         if (context.Node is not ConfigMapping mapping)
@@ -78,6 +81,11 @@ internal static class CareFile
         ConfigValues.CheckKeys(mapping, [.. HealthKeys], diagnostics, "a health section");
         var health = defaults;
         var errors = diagnostics.ErrorCount;
+        var withChecks = CareChecksReader.Applies(mapping);
+        if (!withChecks)
+        {
+            CareChecksReader.RefuseWithoutChecks(mapping, diagnostics);
+        }
         if (mapping.TryGetValue("type", out var node) && ConfigValues.TryReadString(node, "health type", diagnostics, out var text))
         {
             if (HealthProbers.TryParse(text, out var type))
@@ -150,6 +158,22 @@ internal static class CareFile
             health = health with { Fall = (int)fall };
         }
 
+        if (withChecks)
+        {
+            // The checks reader refuses the lvscare-style keys; the interval and timeout are the checks' defaults.
+            var options = health with { Type = HealthCheckType.None, Rise = 1, Fall = 1, DrainTimeout = TimeSpan.Zero, FailClosed = true };
+            var checkedHealth = CareChecksReader.Read(context, mapping, options, mapping.TryGetValue("timeout", out _));
+            if (diagnostics.ErrorCount == errors)
+            {
+                foreach (var problem in options.Validate())
+                {
+                    diagnostics.Error(mapping, problem);
+                }
+            }
+
+            return new CareHealth(options, checkedHealth);
+        }
+
         if (diagnostics.ErrorCount == errors)
         {
             foreach (var problem in health.Validate())
@@ -158,7 +182,7 @@ internal static class CareFile
             }
         }
 
-        return health;
+        return new CareHealth(health, null);
     }
 
     private static List<KeyValuePair<string, string>> ReadHeaders(ConfigNode node, ConfigDiagnostics diagnostics)

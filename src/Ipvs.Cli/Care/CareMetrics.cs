@@ -52,6 +52,12 @@ internal sealed class CareMetrics : IVirtualServiceKeeperObserver
 
     public void RoundFailed(VirtualServiceKey service, Exception error) => _kernelErrors.AddOrUpdate(service, 1, static (_, n) => n + 1);
 
+    /// <summary>More metrics written before the kernel's counters (the checked services').</summary>
+    public Action<PrometheusText>? Extra { get; set; }
+
+    /// <summary>More services whose kernel counters are exported (the checked services).</summary>
+    public Func<IEnumerable<VirtualServiceKey>>? ExtraServices { get; set; }
+
     /// <summary>Renders every metric.</summary>
     public async Task<string> RenderAsync(CancellationToken cancellationToken)
     {
@@ -134,19 +140,19 @@ internal sealed class CareMetrics : IVirtualServiceKeeperObserver
             }
         }
 
+        Extra?.Invoke(text);
         if (_client is not null)
         {
-            await WriteKernelCountersAsync(text, keepers, cancellationToken).ConfigureAwait(false);
+            await WriteKernelCountersAsync(text, keepers.Select(k => k.Service.Key).Concat(ExtraServices?.Invoke() ?? []).ToList(), cancellationToken).ConfigureAwait(false);
         }
 
         return text.ToString();
     }
 
-    private async Task WriteKernelCountersAsync(PrometheusText text, IReadOnlyList<VirtualServiceKeeper> keepers, CancellationToken cancellationToken)
+    private async Task WriteKernelCountersAsync(PrometheusText text, IReadOnlyList<VirtualServiceKey> keys, CancellationToken cancellationToken)
     {
-        foreach (var keeper in keepers)
+        foreach (var key in keys)
         {
-            var key = keeper.Service.Key;
             var service = key.ToString();
             VirtualService? actual;
             IReadOnlyList<RealServer> servers;

@@ -32,12 +32,16 @@ internal enum LogLevel
 /// <param name="Health">How they are checked.</param>
 internal sealed record CaredService(VirtualService Service, IReadOnlyList<RealServer> RealServers, HealthCheckOptions Health)
 {
+    /// <summary>The checks and policies (keepalived's way), or null for the lvscare-style health check.</summary>
+    public CheckedHealth? Checked { get; init; }
+
     /// <summary>True when both describe the same service, servers and checks (lists compared by content).</summary>
     public bool IsSameAs(CaredService other) =>
         Service.HasSameSettings(other.Service)
         && RealServers.Count == other.RealServers.Count
         && RealServers.Zip(other.RealServers).All(p => p.First.HasSameSettings(p.Second))
-        && Health == other.Health;
+        && Health == other.Health
+        && Equals(Checked, other.Checked);
 }
 
 /// <summary>Everything <c>ipvs care</c> was told, validated.</summary>
