@@ -699,7 +699,9 @@ internal static class CareChecksReader
     {
         if (ConfigValues.TryReadString(node, what, diagnostics, out var text))
         {
-            if (IPAddress.TryParse(text, out var address) && !text.Contains('/', StringComparison.Ordinal))
+            // IPAddress.TryParse takes "198.18.1" as 198.18.0.1: an IPv4 address must have its four parts.
+            if (IPAddress.TryParse(text, out var address) && !text.Contains('/', StringComparison.Ordinal)
+                && (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || text.Count(c => c == '.') == 3))
             {
                 return address;
             }
