@@ -74,7 +74,7 @@ public sealed class CheckHub : IDisposable
         lock (_lock)
         {
             var runner = subscription.Runner;
-            if (runner.Remove(subscription))
+            if (runner.Remove(subscription) && _runners.TryGetValue((runner.Definition, runner.Target), out var held) && ReferenceEquals(held, runner))
             {
                 _runners.Remove((runner.Definition, runner.Target));
                 runner.Dispose();

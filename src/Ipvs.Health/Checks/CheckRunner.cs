@@ -22,6 +22,7 @@ internal sealed class CheckRunner : IDisposable
     private readonly List<CheckSubscription> _subscriptions = [];
     private Task? _loop;
     private long _attempts;
+    private int _disposed;
 
     public CheckRunner(CheckDefinition definition, CheckTarget target, IChecker checker, TimeProvider timeProvider, Func<TimeSpan, TimeSpan> random)
     {
@@ -80,7 +81,16 @@ internal sealed class CheckRunner : IDisposable
         }
     }
 
-    public void Start() => _loop ??= Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
+    public void Start()
+    {
+        if (_loop is null)
+        {
+            // The first timer is set now, not when a thread-pool thread gets to it: the warmup counts from the start.
+            var warmup = Definition.Warmup ?? Definition.Interval;
+            var first = Task.Delay(BootstrapDelay + (warmup > TimeSpan.Zero ? _random(warmup) : TimeSpan.Zero), _timeProvider, _stop.Token);
+            _loop = LoopAsync(first, _stop.Token);
+        }
+    }
 
     private bool AnyEnabled()
     {
@@ -90,16 +100,17 @@ internal sealed class CheckRunner : IDisposable
         }
     }
 
-    private async Task LoopAsync(CancellationToken cancellationToken)
+    private async Task LoopAsync(Task firstDelay, CancellationToken cancellationToken)
     {
-        var warmup = Definition.Warmup ?? Definition.Interval;
-        var delay = BootstrapDelay + (warmup > TimeSpan.Zero ? _random(warmup) : TimeSpan.Zero);
+        var delay = TimeSpan.Zero;
         var retryIt = Definition.Retry;
+        var wait = firstDelay;
         try
         {
             while (true)
             {
-                await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                await (wait ?? Task.Delay(delay, _timeProvider, cancellationToken)).ConfigureAwait(false);
+                wait = null;
                 if (!AnyEnabled())
                 {
                     // ha_suspend everywhere: not checked, state kept (keepalived's disabled checker).
@@ -170,6 +181,11 @@ internal sealed class CheckRunner : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         var loop = _loop;
         if (loop is not null)
