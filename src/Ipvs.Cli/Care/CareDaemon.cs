@@ -770,6 +770,7 @@ internal sealed class CareDaemon
 
         public async Task StopAsync()
         {
+            Checked?.Stop();
             if (_stop is null || _loop is null)
             {
                 return;

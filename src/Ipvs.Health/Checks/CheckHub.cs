@@ -2,7 +2,7 @@ namespace Ipvs.Health.Checks;
 
 /// <summary>
 /// One <see cref="CheckRunner"/> per distinct check and target (the definition by value, the
-/// address, port and configured weight), shared by every service that names it: a real server
+/// address and port, and for a file check the configured weight), shared by every service that names it: a real server
 /// behind twenty services is checked once per interval, not twenty times (keepalived checks it
 /// once per service). Runners are counted by their subscribers and stop with the last one, so a
 /// reload that subscribes the new services before releasing the old keeps the runners (and
@@ -56,10 +56,11 @@ public sealed class CheckHub : IDisposable
     {
         lock (_lock)
         {
-            if (!_runners.TryGetValue((definition, target), out var runner))
+            var key = KeyOf(definition, target);
+            if (!_runners.TryGetValue(key, out var runner))
             {
                 runner = new CheckRunner(definition, target, _factory(definition), _timeProvider, _random);
-                _runners.Add((definition, target), runner);
+                _runners.Add(key, runner);
             }
 
             var subscription = new CheckSubscription(this, runner, changed);
@@ -74,13 +75,19 @@ public sealed class CheckHub : IDisposable
         lock (_lock)
         {
             var runner = subscription.Runner;
-            if (runner.Remove(subscription) && _runners.TryGetValue((runner.Definition, runner.Target), out var held) && ReferenceEquals(held, runner))
+            var key = KeyOf(runner.Definition, runner.Target);
+            if (runner.Remove(subscription) && _runners.TryGetValue(key, out var held) && ReferenceEquals(held, runner))
             {
-                _runners.Remove((runner.Definition, runner.Target));
+                _runners.Remove(key);
                 runner.Dispose();
             }
         }
     }
+
+    // Only a FILE_CHECK's result depends on the server's configured weight (its value is added to
+    // it): other checks of the same endpoint are shared whatever weight each service gives it.
+    private static (CheckDefinition, CheckTarget) KeyOf(CheckDefinition definition, CheckTarget target) =>
+        (definition, definition is FileCheck ? target : target with { Weight = 0 });
 
     /// <summary>Stops every runner.</summary>
     public void Dispose()

@@ -217,6 +217,9 @@ internal sealed class CheckSubscription : IDisposable
 
     public CheckRunner Runner { get; }
 
+    /// <summary>True once this subscriber was told of a verdict.</summary>
+    public bool SawVerdict { get; set; }
+
     /// <summary>False while the service is suspended (ha_suspend): the runner checks only while one subscriber is enabled.</summary>
     public volatile bool Enabled = true;
 

@@ -61,6 +61,7 @@ public sealed class CheckedServiceKeeper : IDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
     private bool _ensured;
+    private bool _stopped;
     private bool _disposed;
 
     /// <summary>Creates a keeper; nothing is checked or sent to the kernel before <see cref="Ensure"/>.</summary>
@@ -173,7 +174,7 @@ public sealed class CheckedServiceKeeper : IDisposable
     {
         lock (_lock)
         {
-            if (_disposed || !_ensured)
+            if (_disposed || _stopped || !_ensured)
             {
                 return Task.CompletedTask;
             }
@@ -194,6 +195,19 @@ public sealed class CheckedServiceKeeper : IDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops acting: no more changes to the table, no scripts; the checks stay subscribed until
+    /// <see cref="Dispose"/>, so a reload can subscribe the new configuration first and keep
+    /// the runners it shares.
+    /// </summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+        }
     }
 
     /// <summary>Deletes the virtual service (and so its real servers).</summary>
@@ -269,22 +283,40 @@ public sealed class CheckedServiceKeeper : IDisposable
     {
         lock (_lock)
         {
-            if (_disposed || !_ensured)
+            if (_disposed || _stopped || !_ensured)
             {
                 return;
             }
 
+            // keepalived (update_svr_checker_state): an alpha checker's first verdict, down, runs
+            // notify_down although the server was already down.
+            List<CheckedServerState>? alphaFirstDown = null;
             foreach (var server in _servers)
             {
-                if (Array.Exists(server.Subscriptions, s => ReferenceEquals(s.Runner, runner)))
+                foreach (var subscription in server.Subscriptions)
                 {
+                    if (!ReferenceEquals(subscription.Runner, runner))
+                    {
+                        continue;
+                    }
+
                     if (!result.IsUp)
                     {
                         server.LastFailure = result.Failure;
+                        if (Policy.Alpha && !subscription.SawVerdict && !server.IsAlive)
+                        {
+                            (alphaFirstDown ??= []).Add(server);
+                        }
                     }
 
+                    subscription.SawVerdict = true;
                     _observer.CheckChanged(Service.Key, server, runner.Definition, result);
                 }
+            }
+
+            foreach (var server in alphaFirstDown ?? [])
+            {
+                RunScript("on-down " + server.Endpoint, server.Configured.OnDown);
             }
 
             // Suspended (ha_suspend): a runner shared with an active service may still report; acted on at resume.

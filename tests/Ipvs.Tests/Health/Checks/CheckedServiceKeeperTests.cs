@@ -243,6 +243,36 @@ public sealed class CheckedServiceKeeperTests : IDisposable
     }
 
     [Fact]
+    public void Sharing_IgnoresTheConfiguredWeight_ExceptForAFileCheck()
+    {
+        Keep(Web, new CheckPolicy(), new CheckedRealServer(A, [Tcp()]));
+        Keep(Api, new CheckPolicy(), new CheckedRealServer(A with { Weight = 7 }, [Tcp()]));
+        Assert.Equal(1, _hub.RunnerCount);
+
+        // A file check adds the file's value to the configured weight: one runner per weight.
+        var file = new FileCheck { Path = "/run/w", Weight = 1, Interval = TimeSpan.FromSeconds(6) };
+        Keep(Web with { Key = VirtualServiceKey.Parse("tcp/198.18.0.5:80") }, new CheckPolicy(), new CheckedRealServer(A, [file]));
+        Keep(Web with { Key = VirtualServiceKey.Parse("tcp/198.18.0.6:80") }, new CheckPolicy(), new CheckedRealServer(A with { Weight = 7 }, [file]));
+        Assert.Equal(3, _hub.RunnerCount);
+    }
+
+    [Fact]
+    public async Task AStoppedKeeper_NoLongerActs_ButHoldsItsRunner()
+    {
+        var keeper = Keep(Web, new CheckPolicy(), new CheckedRealServer(A, [Tcp(retry: 0)]));
+        keeper.Stop();
+        _checkers.Set(A.Address, up: false);
+        await Advance(1);
+        await Until(() => _checkers.Attempts(A) == 1, "checked");
+        await Task.Delay(50, Token);
+        Assert.Single(Table(Web)); // control for the test above: a keeper that acts removes it (WithoutAlpha_…)
+        Assert.Equal(1, _hub.RunnerCount);
+        _ipvs.DeleteService(Web.Key, Token);
+        await keeper.RunRoundAsync(Token);
+        Assert.Empty(_ipvs.GetServices(Token));
+    }
+
+    [Fact]
     public async Task ARunner_OutlivesAReleasedService_WhileAnotherHoldsIt_AndKeepsItsState()
     {
         _checkers.Set(A.Address, up: false);
@@ -289,6 +319,24 @@ public sealed class CheckedServiceKeeperTests : IDisposable
         _checkers.Set(A.Address, up: true);
         await Advance(6);
         await Until(() => _scripts.Ran.Contains("/bin/notify up A"), "on-up");
+    }
+
+    [Fact]
+    public async Task Alpha_AFirstFailure_RunsOnDown_AsKeepalivedDoes()
+    {
+        Keep(Web, new CheckPolicy { Alpha = true }, new CheckedRealServer(A, [Tcp()]) { OnDown = new ScriptCommand { Arguments = ["/bin/notify", "down"] } }, new CheckedRealServer(B, [Tcp()]) { OnDown = new ScriptCommand { Arguments = ["/bin/notify", "down", "B"] } });
+        _checkers.Set(A.Address, up: false);
+        await Advance(1);
+        await Until(() => _scripts.Ran.Contains("/bin/notify down"), "on-down at A's first failure");
+        await Until(() => Table(Web).ContainsKey("198.18.1.2:80"), "B in");
+        Assert.DoesNotContain("/bin/notify down B", _scripts.Ran); // control: B passed
+
+        // The next failures of a server already down run nothing more.
+        await Advance(6);
+        await Advance(1);
+        await Until(() => _checkers.Attempts(A) >= 3, "checked again");
+        await Task.Delay(50, Token);
+        Assert.Single(_scripts.Ran, "/bin/notify down");
     }
 
     [Fact]
