@@ -482,6 +482,11 @@ internal sealed class CareDaemon
                 keeper.RequestRound();
             }
 
+            foreach (var keeper in CheckedKeepers())
+            {
+                keeper.RequestRound();
+            }
+
             return;
         }
 
@@ -541,7 +546,7 @@ internal sealed class CareDaemon
                 var wanted = reloaded.Services.First(s => s.Service.Key == key);
                 foreach (var old in running.Definition.RealServers.Concat(running.Definition.Checked?.Policy.SorryServer is { } sorry ? [sorry] : []))
                 {
-                    if (!wanted.RealServers.Any(s => s.Address.Equals(old.Address) && s.Port == old.Port))
+                    if (!wanted.RealServers.Concat(wanted.Checked?.Policy.SorryServer is { } keptSorry ? [keptSorry] : []).Any(s => s.Address.Equals(old.Address) && s.Port == old.Port))
                     {
                         try
                         {
@@ -555,7 +560,6 @@ internal sealed class CareDaemon
                     }
                 }
             }
-
         }
 
         // New and changed services subscribe to their checks before the retired ones let go:
