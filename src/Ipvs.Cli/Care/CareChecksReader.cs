@@ -293,12 +293,14 @@ internal static class CareChecksReader
             _ => ReadFile(mapping, diagnostics),
         };
 
-        // keepalived's retry defaults: 0 for MISC_CHECK, 3 for DNS_CHECK, 1 otherwise.
+        // keepalived's retry defaults: 0 for MISC_CHECK, 3 for DNS_CHECK, 1 otherwise. A FILE_CHECK
+        // has no timer there (the file is watched and read at start): no retries, no warmup here.
         check = check with
         {
             Interval = defaults.Interval,
             Timeout = defaults.Timeout,
-            Retry = check.Kind switch { CheckKind.Misc => 0, CheckKind.Dns => 3, _ => 1 },
+            Retry = check.Kind switch { CheckKind.Misc or CheckKind.File => 0, CheckKind.Dns => 3, _ => 1 },
+            Warmup = check.Kind == CheckKind.File ? TimeSpan.Zero : null,
         };
         if (mapping.TryGetValue("interval", out var node) && ReadPositiveDuration(node, "interval", diagnostics) is { } interval)
         {

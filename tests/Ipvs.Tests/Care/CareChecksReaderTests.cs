@@ -129,6 +129,8 @@ public sealed class CareChecksReaderTests : IDisposable
         Assert.Equal("/run/weight", file.Path);
         Assert.Equal(-2, file.Weight);
         Assert.True(file.Reverse);
+        Assert.Equal(0, file.Retry); // FILE_CHECK: no retries, read at start
+        Assert.Equal(TimeSpan.Zero, file.Warmup);
         Assert.Equal(["/usr/local/bin/notify", "rs-up"], second.OnUp!.Arguments);
         Assert.Equal(TimeSpan.FromSeconds(20), second.OnDown!.Timeout);
     }
