@@ -66,7 +66,7 @@ internal sealed partial class KeepalivedImporter
             }
         }
 
-        if (identity.Fwmark && vs.ProtocolStatement is { } protocolStatement)
+        if (identity.Fwmark && vs.Statement.Argument(0)?.Value == "fwmark" && vs.ProtocolStatement is { } protocolStatement)
         {
             WarnOnce(protocolStatement, "a firewall-mark service has no protocol: keepalived ignores it; so does the import");
         }
