@@ -152,7 +152,11 @@ internal sealed partial class KeepalivedImporter
 
         var quorum = vs.Quorum;
         var hysteresis = vs.Hysteresis;
-        var weightSum = servers.Sum(s => s.Server.Weight ?? vs.Weight);
+        // keepalived sums before it resets ports: servers of the service's family (or tunnelled), duplicates once.
+        var weightSum = vs.RealServers
+            .Where(r => (r.Forwarding ?? vs.Forwarding ?? Forwarding.Nat).Method == "tunnel" || r.Address.AddressFamily == identity.Family)
+            .DistinctBy(r => (r.Address, r.Port))
+            .Sum(r => r.Weight ?? vs.Weight);
         if (quorum > weightSum && weightSum > 0)
         {
             WarnOnce(vs.QuorumStatement ?? vs.Statement, $"quorum {quorum} is above the total weight of the real servers ({weightSum}): keepalived lowers it to {weightSum}; so does the import");

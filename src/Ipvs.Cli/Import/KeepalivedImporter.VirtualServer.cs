@@ -159,6 +159,7 @@ internal sealed partial class KeepalivedImporter
             rs.Checks = new ListNode(rs.Checkers.Select(c => Check(c, rs, vs)).OfType<DocumentNode>());
         }
 
+        var identities = Identities(vs);
         if (_result.Errors.Count > errors)
         {
             return [];
@@ -170,7 +171,6 @@ internal sealed partial class KeepalivedImporter
             return [];
         }
 
-        var identities = Identities(vs);
         var services = new List<MapNode>();
         foreach (var identity in identities)
         {
@@ -642,7 +642,7 @@ internal sealed partial class KeepalivedImporter
         var dash = text.IndexOf('-', StringComparison.Ordinal);
         if (slash > 0)
         {
-            if (!IPAddress.TryParse(text[..slash], out var network) || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
+            if (StrictAddress(text[..slash]) is not { } network || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
                 || prefix < 1 || prefix > (network.AddressFamily == AddressFamily.InterNetwork ? 32 : 128))
             {
                 Error(word.Location, $"'{text}' is not an address/prefix");
@@ -669,7 +669,7 @@ internal sealed partial class KeepalivedImporter
 
         if (dash > 0)
         {
-            if (!IPAddress.TryParse(text[..dash], out var start))
+            if (StrictAddress(text[..dash]) is not { } start)
             {
                 Error(word.Location, $"'{text}' is not an address range");
                 return null;
@@ -679,7 +679,7 @@ internal sealed partial class KeepalivedImporter
             IPAddress? end;
             if (endText.Contains(start.AddressFamily == AddressFamily.InterNetwork ? '.' : ':', StringComparison.Ordinal))
             {
-                IPAddress.TryParse(endText, out end);
+                end = StrictAddress(endText);
             }
             else
             {

@@ -392,13 +392,30 @@ internal sealed partial class KeepalivedImporter
 
     private IPAddress? Address(KeepalivedWord word, string what)
     {
-        if (IPAddress.TryParse(word.Value, out var address) && !word.Value.Contains('/', StringComparison.Ordinal) && (address.AddressFamily == AddressFamily.InterNetwork ? word.Value.Count(c => c == '.') == 3 : true))
+        if (StrictAddress(word.Value) is { } address)
         {
             return address;
         }
 
         Error(word.Location, $"{what} '{word.Value}' is not an IP address");
         return null;
+    }
+
+    // inet_pton(): IPv4 as four decimal bytes without leading zeros (not .NET's inet_aton forms), or IPv6.
+    internal static IPAddress? StrictAddress(string text)
+    {
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            return !text.Contains('/', StringComparison.Ordinal) && !text.Contains('%', StringComparison.Ordinal) && IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : null;
+        }
+
+        var parts = text.Split('.');
+        if (parts.Length != 4 || parts.Any(p => p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit) || (p.Length > 1 && p[0] == '0') || int.Parse(p, CultureInfo.InvariantCulture) > 255))
+        {
+            return null;
+        }
+
+        return IPAddress.Parse(text);
     }
 
     private int? Port(KeepalivedWord? word, string what)

@@ -4,6 +4,21 @@ using Ipvs.Tests.State.Keepalived;
 
 namespace Ipvs.Tests.Cli.Import;
 
+internal static class JsonElementExtensions
+{
+    /// <summary>The element as compact JSON.</summary>
+    public static string Raw(this JsonElement element)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            element.WriteTo(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}
+
 public sealed class KeepalivedImportTests : IDisposable
 {
     private readonly TempTree _tree = new();
@@ -26,7 +41,7 @@ public sealed class KeepalivedImportTests : IDisposable
 
     private static JsonElement Service(JsonElement document, int index = 0) => document.GetProperty("services")[index];
 
-    private static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToArray();
+    private static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.Raw()).ToArray();
 
     [Fact]
     public void VirtualServer_Settings_AndKeepalivedDefaultsWrittenOut()
@@ -98,8 +113,8 @@ public sealed class KeepalivedImportTests : IDisposable
         Assert.True(service.GetProperty("one-packet").GetBoolean());
         Assert.False(service.TryGetProperty("flags", out _));
         Assert.Equal("198.18.1.2:0", Assert.Single(service.GetProperty("servers").EnumerateArray()).GetProperty("server").GetString());
-        Assert.Equal(2, service.GetProperty("health").GetProperty("quorum").GetInt32());
-        Assert.Equal(1, service.GetProperty("health").GetProperty("hysteresis").GetInt32());
+        Assert.Equal(3, service.GetProperty("health").GetProperty("quorum").GetInt32());
+        Assert.Equal(2, service.GetProperty("health").GetProperty("hysteresis").GetInt32());
         Assert.Single(JsonDocument.Parse(run.Out).RootElement.GetProperty("services").EnumerateArray());
         foreach (var expected in new[]
         {
@@ -111,7 +126,7 @@ public sealed class KeepalivedImportTests : IDisposable
             ":10: warning: real_server: real server 198.18.1.2:0 is listed twice",
             ":12: warning: real_server: real server 2001:db8::2 is not of the family",
             ":5: warning: quorum: quorum 5 is above the total weight of the real servers (3)",
-            ":1: warning: virtual_server: hysteresis 7 is not below quorum 2",
+            ":1: warning: virtual_server: hysteresis 7 is not below quorum 3",
             ":15: warning: virtual_server: a virtual server without real servers",
         })
         {
@@ -144,9 +159,9 @@ public sealed class KeepalivedImportTests : IDisposable
             """);
         var servers = Service(doc).GetProperty("servers");
         Assert.Equal(4, servers.GetArrayLength());
-        Assert.Equal("""{"server":"198.18.1.2:80","forward":"tunnel","tunnel":{"type":"gue","port":6080,"checksum":"csum"},"weight":4}""", servers[0].GetRawText());
-        Assert.Equal("""{"server":"198.18.1.3:80","forward":"tunnel","tunnel":{"type":"gre"},"weight":0}""", servers[1].GetRawText());
-        Assert.Equal("""{"server":"198.18.1.4:80","forward":"masq","weight":4}""", servers[2].GetRawText());
+        Assert.Equal("""{"server":"198.18.1.2:80","forward":"tunnel","tunnel":{"type":"gue","port":6080,"checksum":"csum"},"weight":4}""", servers[0].Raw());
+        Assert.Equal("""{"server":"198.18.1.3:80","forward":"tunnel","tunnel":{"type":"gre"},"weight":0}""", servers[1].Raw());
+        Assert.Equal("""{"server":"198.18.1.4:80","forward":"masq","weight":4}""", servers[2].Raw());
         Assert.Equal("[2001:db8::4]:80", servers[3].GetProperty("server").GetString()); // tunnelled: another family is fine
     }
 
@@ -174,8 +189,8 @@ public sealed class KeepalivedImportTests : IDisposable
               }
             }
             """);
-        var services = doc.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("service").GetString()).ToArray();
-        Assert.Equal(
+        var services = doc.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("service").GetString()!).ToArray();
+        Assert.Equal<string>(
         [
             "tcp/198.18.0.1:80", "tcp/198.18.0.10:80", "tcp/198.18.0.11:80", "tcp/198.18.0.12:80",
             "tcp/198.18.0.20:443", "tcp/198.18.0.21:443", "tcp/198.18.0.22:443", "tcp/198.18.0.23:443",
@@ -238,10 +253,10 @@ public sealed class KeepalivedImportTests : IDisposable
         var checks = Service(doc).GetProperty("health").GetProperty("checks");
         Assert.Equal(
             """{"type":"http","urls":[{"path":"/health","status":[200,"300-399"],"digest":"9b3a0c85a887a256d6939da88aabd8cd"},{"path":"/a b","virtualhost":"url.example.org"}],"virtualhost":"rs.example.org","interval":"6s","timeout":"3s","retry":2,"delay-before-retry":"3s","warmup":"6s"}""",
-            checks[0].GetRawText());
+            checks[0].Raw());
         Assert.Equal(
             """{"type":"https","urls":[{"path":"/"}],"virtualhost":"chk.example.org","interval":"6s","timeout":"5s","retry":1,"delay-before-retry":"250ms","warmup":"0s"}""",
-            checks[1].GetRawText());
+            checks[1].Raw());
     }
 
     [Fact]
@@ -282,14 +297,16 @@ public sealed class KeepalivedImportTests : IDisposable
             }
             """);
         var health = Service(doc).GetProperty("health");
-        var first = health.GetProperty("servers").GetProperty("198.18.1.2:53").GetProperty("checks");
-        Assert.Equal("""{"type":"dns","name":"example.org","interval":"10s","timeout":"4s","retry":5,"delay-before-retry":"2s","warmup":"10s"}""", first[0].GetRawText());
-        Assert.Equal("""{"type":"misc","run":["/bin/true"],"interval":"10s","timeout":"20s","retry":5,"delay-before-retry":"2s","warmup":"10s"}""", first[1].GetRawText());
-        Assert.Equal("""{"type":"tcp","interval":"7s","timeout":"1s","retry":0,"delay-before-retry":"2s","warmup":"7s"}""", first[2].GetRawText());
+        // Each server has its own list: the first one's is the service's, the other's is per server.
+        var first = health.GetProperty("checks");
+        Assert.False(health.GetProperty("servers").TryGetProperty("198.18.1.2:53", out _));
+        Assert.Equal("""{"type":"dns","name":"example.org","interval":"10s","timeout":"4s","retry":5,"delay-before-retry":"2s","warmup":"10s"}""", first[0].Raw());
+        Assert.Equal("""{"type":"misc","run":["/bin/true"],"interval":"10s","timeout":"20s","retry":5,"delay-before-retry":"2s","warmup":"10s"}""", first[1].Raw());
+        Assert.Equal("""{"type":"tcp","interval":"7s","timeout":"1s","retry":0,"delay-before-retry":"2s","warmup":"7s"}""", first[2].Raw());
         var second = health.GetProperty("servers").GetProperty("198.18.1.3:53").GetProperty("checks");
-        Assert.Equal("""{"type":"dns","query-type":"AAAA","interval":"20s","timeout":"4s","retry":5,"delay-before-retry":"20s","warmup":"20s"}""", second[0].GetRawText());
-        Assert.Equal("""{"type":"misc","run":["/bin/check","198.18.1.3"],"interval":"20s","timeout":"9s","retry":5,"delay-before-retry":"1s","warmup":"20s"}""", second[1].GetRawText());
-        Assert.Equal("""{"type":"udp","interval":"20s","timeout":"4s","retry":5,"delay-before-retry":"1s","warmup":"20s"}""", second[2].GetRawText());
+        Assert.Equal("""{"type":"dns","query-type":"AAAA","interval":"20s","timeout":"4s","retry":5,"delay-before-retry":"20s","warmup":"20s"}""", second[0].Raw());
+        Assert.Equal("""{"type":"misc","run":["/bin/check","198.18.1.3"],"interval":"20s","timeout":"9s","retry":5,"delay-before-retry":"1s","warmup":"20s"}""", second[1].Raw());
+        Assert.Equal("""{"type":"udp","interval":"20s","timeout":"4s","retry":5,"delay-before-retry":"1s","warmup":"20s"}""", second[2].Raw());
     }
 
     [Fact]
@@ -356,13 +373,13 @@ public sealed class KeepalivedImportTests : IDisposable
             }
             """);
         var checks = Service(doc).GetProperty("health").GetProperty("checks");
-        Assert.Equal("""{"type":"udp","payload":"01020a","require-reply":"ff00","connect-ip":"198.18.1.20","connect-port":5353,"bind-to":"198.18.0.2","bind-port":40000,"interval":"60s","timeout":"5s","retry":1,"delay-before-retry":"1s","warmup":"60s"}""", checks[0].GetRawText());
-        Assert.Equal("""["/bin/check","x y"]""", checks[1].GetProperty("run").GetRawText());
+        Assert.Equal("""{"type":"udp","payload":"01020a","require-reply":"ff00","connect-ip":"198.18.1.20","connect-port":5353,"bind-to":"198.18.0.2","bind-port":40000,"interval":"60s","timeout":"5s","retry":1,"delay-before-retry":"1s","warmup":"60s"}""", checks[0].Raw());
+        Assert.Equal("""["/bin/check","x y"]""", checks[1].GetProperty("run").Raw());
         Assert.True(checks[1].GetProperty("dynamic").GetBoolean());
         Assert.Equal("keepalived_script", checks[1].GetProperty("user").GetString());
         Assert.Equal("nobody:nogroup", checks[2].GetProperty("user").GetString());
-        Assert.Equal("""{"type":"file","path":"/run/w1","weight":-3,"reverse":true}""", checks[3].GetRawText());
-        Assert.Equal("""{"type":"file","path":"/run/w 2","weight":5}""", checks[4].GetRawText());
+        Assert.Equal("""{"type":"file","path":"/run/w1","weight":-3,"reverse":true}""", checks[3].Raw());
+        Assert.Equal("""{"type":"file","path":"/run/w 2","weight":5}""", checks[4].Raw());
     }
 
     [Fact]
@@ -404,21 +421,24 @@ public sealed class KeepalivedImportTests : IDisposable
         Assert.True(health.GetProperty("inhibit-on-failure").GetBoolean());
         Assert.Equal(2, health.GetProperty("quorum").GetInt32());
         Assert.Equal(1, health.GetProperty("hysteresis").GetInt32());
-        Assert.Equal("""{"run":["/bin/notify","up"],"user":"nobody"}""", health.GetProperty("on-quorum-up").GetRawText());
-        Assert.Equal("""{"run":["/bin/notify","quorum down"],"user":"root:wheel"}""", health.GetProperty("on-quorum-down").GetRawText());
-        Assert.Equal("""{"server":"198.18.1.9:8080","forward":"masq","weight":1}""", health.GetProperty("sorry-server").GetRawText());
+        Assert.Equal("""{"run":["/bin/notify","up"],"user":"nobody"}""", health.GetProperty("on-quorum-up").Raw());
+        Assert.Equal("""{"run":["/bin/notify","quorum down"],"user":"root:wheel"}""", health.GetProperty("on-quorum-down").Raw());
+        Assert.Equal("""{"server":"198.18.1.9:8080","forward":"masq","weight":1}""", health.GetProperty("sorry-server").Raw());
         Assert.True(health.GetProperty("sorry-server-inhibit").GetBoolean());
         Assert.True(health.GetProperty("ha-suspend").GetBoolean());
         var first = health.GetProperty("servers").GetProperty("198.18.1.2:80");
         Assert.False(first.GetProperty("alpha").GetBoolean());
         Assert.False(first.GetProperty("inhibit-on-failure").GetBoolean());
-        Assert.Equal("""{"run":["/bin/notify","rs","up"],"user":"nobody"}""", first.GetProperty("on-up").GetRawText());
-        Assert.Equal("""{"run":["/bin/down"],"user":"operator"}""", first.GetProperty("on-down").GetRawText());
+        Assert.Equal("""{"run":["/bin/notify","rs","up"],"user":"nobody"}""", first.GetProperty("on-up").Raw());
+        Assert.Equal("""{"run":["/bin/down"],"user":"operator"}""", first.GetProperty("on-down").Raw());
 
-        // The checker's alpha differs from its server's: it is written on the check.
-        Assert.True(first.GetProperty("checks")[0].GetProperty("alpha").GetBoolean());
-        Assert.False(health.GetProperty("checks")[0].TryGetProperty("alpha", out _));
-        Assert.False(health.GetProperty("servers").TryGetProperty("198.18.1.3:80", out _));
+        // The first server's checker has alpha while its server has not: it is written on the check.
+        // That list is the service's (the first of two equally common), so the second server, whose
+        // check takes the service's alpha, lists its own.
+        Assert.True(health.GetProperty("checks")[0].GetProperty("alpha").GetBoolean());
+        Assert.False(first.TryGetProperty("checks", out _));
+        var second = health.GetProperty("servers").GetProperty("198.18.1.3:80");
+        Assert.False(second.GetProperty("checks")[0].TryGetProperty("alpha", out _));
     }
 
     [Fact]
@@ -541,6 +561,6 @@ public sealed class KeepalivedImportTests : IDisposable
         var fromYaml = IpvsConfigReader.Parse(yaml.Out, "care.yaml").Config!;
         var fromJson = IpvsConfigReader.Parse(json.Out, "care.json").Config!;
         Assert.Equal(fromJson.Services.Select(s => s.Service), fromYaml.Services.Select(s => s.Service));
-        Assert.Equal(fromJson.Services.SelectMany(s => s.RealServers), fromYaml.Services.SelectMany(s => s.RealServers));
+        Assert.Equal(fromJson.Services.SelectMany(s => s.RealServers).Select(r => r.Server), fromYaml.Services.SelectMany(s => s.RealServers).Select(r => r.Server));
     }
 }

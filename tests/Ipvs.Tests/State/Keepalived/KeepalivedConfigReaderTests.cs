@@ -49,7 +49,7 @@ public sealed class KeepalivedConfigReaderTests : IDisposable
         var vs = Assert.Single(config.Statements);
         Assert.Equal(2, vs.Block!.Count);
         Assert.Equal("2", vs.Block[0].Block![0].Arguments[0].Value);
-        Assert.Equal((3, 42), (vs.Block[1].Location.Line, vs.Block[1].Location.Column));
+        Assert.Equal((3, 41), (vs.Block[1].Location.Line, vs.Block[1].Location.Column));
         Assert.Equal("81", vs.Block[1].Block![0].Block![0].Arguments[0].Value);
     }
 
@@ -147,7 +147,11 @@ public sealed class KeepalivedConfigReaderTests : IDisposable
         _tree.Write("loop.conf", "\n  include k.conf\n");
         Directory.CreateDirectory(Path.Combine(_tree.Root, "dir"));
         var script = _tree.Write("run.sh", "global_defs {\n}\n");
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var result = KeepalivedConfigReader.Read(main);
         Assert.Null(result.Config);
         var errors = result.Errors.Select(e => e.ToString()).ToList();
