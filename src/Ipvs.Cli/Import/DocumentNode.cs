@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ipvs.Cli.Output;
 
@@ -27,7 +28,8 @@ internal abstract class DocumentNode
     public string ToIndentedJson()
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        // Quotes, '+' and non-ASCII letters as they are (scripts' arguments stay readable); still valid JSON.
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             Write(writer);
         }

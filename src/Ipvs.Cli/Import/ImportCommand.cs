@@ -21,6 +21,8 @@ internal static class ImportCommand
     {
         var import = new CliCommand("import", "Translate another tool's configuration into an 'ipvs care -f' file");
         import.Subcommands.Add(Keepalived(context));
+        import.WithNotes("Writes the file to standard output and lists on standard error what does not carry over; nothing is changed on this host.");
+        import.WithExamples("import keepalived > /etc/ipvs/care.yaml", "import keepalived --check /etc/keepalived/keepalived.conf");
         return import;
     }
 

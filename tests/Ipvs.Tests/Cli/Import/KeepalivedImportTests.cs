@@ -563,4 +563,83 @@ public sealed class KeepalivedImportTests : IDisposable
         Assert.Equal(fromJson.Services.Select(s => s.Service), fromYaml.Services.Select(s => s.Service));
         Assert.Equal(fromJson.Services.SelectMany(s => s.RealServers).Select(r => r.Server), fromYaml.Services.SelectMany(s => s.RealServers).Select(r => r.Server));
     }
+
+    // The health keys the import writes: the contract with the care file's keepalived-mode reader
+    // (docs/care.md, "Checks and policies"). A new key must be added here and documented there.
+    private static readonly HashSet<string> s_serviceHealthKeys =
+        ["interval", "fail-closed", "drain-timeout", "alpha", "inhibit-on-failure", "quorum", "hysteresis", "on-quorum-up", "on-quorum-down", "sorry-server", "sorry-server-inhibit", "ha-suspend", "checks", "servers"];
+
+    private static readonly HashSet<string> s_serverHealthKeys = ["checks", "on-up", "on-down", "alpha", "inhibit-on-failure"];
+
+    private static readonly Dictionary<string, HashSet<string>> s_checkKeys = new()
+    {
+        ["http"] = ["urls", "virtualhost"],
+        ["https"] = ["urls", "virtualhost"],
+        ["tcp"] = [],
+        ["ping"] = [],
+        ["misc"] = ["run", "dynamic", "user"],
+        ["udp"] = ["payload", "require-reply"],
+        ["dns"] = ["query-type", "name"],
+        ["smtp"] = ["helo-name"],
+        ["file"] = ["path", "weight", "reverse"],
+    };
+
+    private static readonly HashSet<string> s_commonCheckKeys =
+        ["type", "interval", "timeout", "retry", "delay-before-retry", "warmup", "connect-ip", "connect-port", "bind-to", "bind-port", "alpha"];
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Samples_UseOnlyTheDocumentedHealthKeys(string sample, int exit, int services)
+    {
+        _ = (exit, services);
+        var path = Path.Combine(AppContext.BaseDirectory, "TestData", "keepalived", sample);
+        var run = CliHarness.Run("import", "keepalived", path, "-o", "json");
+        var kinds = new HashSet<string>();
+        foreach (var service in JsonDocument.Parse(run.Out).RootElement.GetProperty("services").EnumerateArray())
+        {
+            var health = service.GetProperty("health");
+            Assert.All(health.EnumerateObject(), p => Assert.Contains(p.Name, s_serviceHealthKeys));
+            var lists = new List<JsonElement> { health.GetProperty("checks") };
+            if (health.TryGetProperty("servers", out var servers))
+            {
+                foreach (var server in servers.EnumerateObject())
+                {
+                    Assert.All(server.Value.EnumerateObject(), p => Assert.Contains(p.Name, s_serverHealthKeys));
+                    if (server.Value.TryGetProperty("checks", out var own))
+                    {
+                        lists.Add(own);
+                    }
+                }
+            }
+
+            foreach (var check in lists.SelectMany(l => l.EnumerateArray()))
+            {
+                var type = check.GetProperty("type").GetString()!;
+                kinds.Add(type);
+                Assert.All(check.EnumerateObject(), p => Assert.True(s_commonCheckKeys.Contains(p.Name) || s_checkKeys[type].Contains(p.Name), $"{type}: {p.Name}"));
+                if (type != "file")
+                {
+                    Assert.All(new[] { "interval", "timeout", "retry", "delay-before-retry", "warmup" }, key => Assert.True(check.TryGetProperty(key, out _), $"{type} lacks {key}"));
+                }
+            }
+        }
+
+        Assert.NotEmpty(kinds);
+    }
+
+    [Fact]
+    public void Samples_TogetherUseEveryCheckKind()
+    {
+        var kinds = new HashSet<string>();
+        foreach (var sample in new[] { "web", "groups", "edge" })
+        {
+            var run = CliHarness.Run("import", "keepalived", Path.Combine(AppContext.BaseDirectory, "TestData", "keepalived", sample, "keepalived.conf"), "-o", "json");
+            foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(run.Out, "\"type\": \"([a-z]+)\""))
+            {
+                kinds.Add(match.Groups[1].Value);
+            }
+        }
+
+        Assert.Superset(s_checkKeys.Keys.ToHashSet(), kinds);
+    }
 }
