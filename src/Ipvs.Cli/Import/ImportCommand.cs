@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Ipvs.Cli.Common;
+using System.Globalization;
+using System.Text;
 using Ipvs.State.Keepalived;
 
 namespace Ipvs.Cli.Import;
@@ -61,6 +63,37 @@ internal static class ImportCommand
         return command;
     }
 
+    // A configuration file's text may hold control characters: none reaches the terminal as is.
+    // Control characters (C0, DEL, C1) and bidirectional controls become \xNN or \uNNNN.
+    internal static string Safe(string line)
+    {
+        if (!line.Any(IsUnsafe))
+        {
+            return line;
+        }
+
+        var text = new StringBuilder(line.Length + 16);
+        foreach (var c in line)
+        {
+            if (!IsUnsafe(c))
+            {
+                text.Append(c);
+            }
+            else if (c < 0x100)
+            {
+                text.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static bool IsUnsafe(char c) => c < 0x20 || c is >= '\u007f' and <= '\u009f' || c is >= '\u202a' and <= '\u202e' || c is >= '\u2066' and <= '\u2069' || c is '\u2028' or '\u2029';
+
     internal static int Run(string path, string format, bool check, CliConsole console)
     {
         var error = console.Error;
@@ -69,7 +102,7 @@ internal static class ImportCommand
         {
             foreach (var diagnostic in read.Errors)
             {
-                error.WriteLine(diagnostic.ToString());
+                error.WriteLine(Safe(diagnostic.ToString()));
             }
 
             error.WriteLine($"ipvs import keepalived: {KeepalivedImporter.Plural(read.Errors.Count, "error")} in {path}; nothing written");
@@ -81,7 +114,7 @@ internal static class ImportCommand
         {
             foreach (var message in result.Errors)
             {
-                error.WriteLine(message);
+                error.WriteLine(Safe(message));
             }
 
             error.WriteLine($"ipvs import keepalived: {KeepalivedImporter.Plural(result.Errors.Count, "error")} in {path}; nothing written");
@@ -90,7 +123,7 @@ internal static class ImportCommand
 
         foreach (var item in result.NotCarried.Concat(result.Warnings.Select(w => w with { Keyword = "warning: " + w.Keyword })).OrderBy(i => i.Location.File, StringComparer.Ordinal).ThenBy(i => i.Location.Line))
         {
-            error.WriteLine(item.ToString());
+            error.WriteLine(Safe(item.ToString()));
         }
 
         var document = result.Document!;

@@ -617,15 +617,21 @@ internal sealed partial class KeepalivedImporter
                 continue;
             }
 
-            if (Port(words.Count > 1 ? words[1] : null, "virtual_server_group") is not { } port || Range(words[0]) is not { } range)
+            if (Port(words.Count > 1 ? words[1] : null, "virtual_server_group") is not { } port)
             {
                 continue;
             }
 
-            if (range.Count > MaxServicesPerVirtualServer || identities.Count + range.Count > MaxServicesPerVirtualServer)
+            var range = Range(words[0], out var tooLarge);
+            if (tooLarge || (range is not null && identities.Count + range.Count > MaxServicesPerVirtualServer))
             {
-                NotCarried(entry, $"expands to more than {MaxServicesPerVirtualServer} services; the import writes one service per address and stops there: use a firewall mark (fwmark) for large ranges");
+                NotCarried(entry, $"expands to more than {MaxServicesPerVirtualServer} services (one per address), so this virtual server is not written: use a firewall mark (fwmark) for large ranges");
                 return [];
+            }
+
+            if (range is null)
+            {
+                continue;
             }
 
             identities.AddRange(range.Select(address => AddressIdentity(vs, address, port)));
@@ -635,8 +641,9 @@ internal sealed partial class KeepalivedImporter
     }
 
     // A virtual_server_group address: A.B.C.D, A.B.C.D-E (last byte), A.B.C.D-A.B.C.F, or a CIDR A.B.C.0/N.
-    private List<IPAddress>? Range(KeepalivedWord word)
+    private List<IPAddress>? Range(KeepalivedWord word, out bool tooLarge)
     {
+        tooLarge = false;
         var text = word.Value;
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         var dash = text.IndexOf('-', StringComparison.Ordinal);
@@ -654,7 +661,8 @@ internal sealed partial class KeepalivedImporter
             var hostBits = bits - prefix;
             if (hostBits > 16)
             {
-                return TooLarge(word);
+                tooLarge = true;
+                return null;
             }
 
             var mask = (System.Numerics.BigInteger.One << hostBits) - 1;
@@ -703,16 +711,11 @@ internal sealed partial class KeepalivedImporter
                 return null;
             }
 
-            return ToNumber(end) - ToNumber(start) >= MaxServicesPerVirtualServer ? TooLarge(word) : Enumerate(ToNumber(start), ToNumber(end), start.AddressFamily);
+            tooLarge = ToNumber(end) - ToNumber(start) >= MaxServicesPerVirtualServer;
+            return tooLarge ? null : Enumerate(ToNumber(start), ToNumber(end), start.AddressFamily);
         }
 
         return Address(word, "virtual_server_group address") is { } single ? [single] : null;
-    }
-
-    private List<IPAddress> TooLarge(KeepalivedWord word)
-    {
-        _ = word;
-        return Enumerable.Repeat(IPAddress.None, MaxServicesPerVirtualServer + 1).ToList();
     }
 
     private static List<IPAddress> Enumerate(System.Numerics.BigInteger first, System.Numerics.BigInteger last, AddressFamily family)

@@ -25,7 +25,7 @@ internal sealed partial class KeepalivedImporter
     private readonly Dictionary<string, SourceLocation> _serviceNames = new(StringComparer.Ordinal);
     private string? _scriptUser;
 
-    // keepalived's limit: ipvs import refuses to write more services than this from address ranges.
+    // Our limit, not keepalived's: a virtual server whose group expands beyond it is not written.
     internal const int MaxServicesPerVirtualServer = 4096;
 
     private KeepalivedImporter(ImportResult result) => _result = result;

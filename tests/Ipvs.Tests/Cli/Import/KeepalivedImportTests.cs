@@ -527,6 +527,15 @@ public sealed class KeepalivedImportTests : IDisposable
     }
 
     [Fact]
+    public void ControlCharacters_FromTheFile_AreEscapedInMessages()
+    {
+        var (run, path) = Import("virtual_server 198.18.0.1 80 {\n  lvs_sched \u001b[31mrr\n}\n");
+        Assert.Equal(2, run.ExitCode);
+        Assert.DoesNotContain("\u001b", run.Error);
+        Assert.Contains(path + ":2:13: unknown scheduler '\\x1b[31mrr'", run.Error);
+    }
+
+    [Fact]
     public void DefaultFile_IsKeepalivedsOwn()
     {
         var run = CliHarness.Run("import", "keepalived", "--check");
