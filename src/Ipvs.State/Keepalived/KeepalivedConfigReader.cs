@@ -10,8 +10,10 @@ namespace Ipvs.State.Keepalived;
 /// <c>{a,b}</c> braces). Every word keeps its file, line and column. Beyond keepalived, every
 /// problem is an error: a block left open, an extra brace, a block keyword without its block, an
 /// unknown keyword in the blocks the importer reads, an include that matches nothing, an
-/// include loop. keepalived's definitions (<c>$NAME=…</c>), <c>~SEQ</c>/<c>~LST</c> and
-/// conditional lines (<c>@ID …</c>) are refused with their position.
+/// include loop. One-line definitions (<c>$NAME=value</c>, used as <c>$NAME</c> or
+/// <c>${NAME}</c>) are replaced as keepalived replaces them; multi-line definitions, parameters,
+/// <c>$_INSTANCE</c>, <c>$_RANDOM</c>, <c>~SEQ</c>/<c>~LST</c> and conditional lines
+/// (<c>@ID …</c>) are refused with their position.
 /// </summary>
 public static class KeepalivedConfigReader
 {
@@ -52,6 +54,116 @@ public static class KeepalivedConfigReader
         private readonly List<Segment> _segments = [];
         private readonly List<string> _files = [];
         private readonly List<string> _stack = [];
+        private readonly Dictionary<string, string> _definitions = new(StringComparer.Ordinal);
+
+        // keepalived's check_definition(): "$NAME=value", NAME a letter or '_' then letters, digits, '_'.
+        private static (string Name, int Assign)? Definition(ReadOnlySpan<char> text)
+        {
+            if (text.Length < 3 || text[0] != '$' || !(char.IsAsciiLetter(text[1]) || text[1] == '_'))
+            {
+                return null;
+            }
+
+            var i = 2;
+            while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_'))
+            {
+                i++;
+            }
+
+            var name = text[1..i].ToString();
+            while (i < text.Length && text[i] is ' ' or '\t')
+            {
+                i++;
+            }
+
+            return i < text.Length && text[i] == '=' ? (name, i) : null;
+        }
+
+        // keepalived's replace_param(): $NAME (followed by a blank, ',', ')' or the end) or ${NAME}
+        // is replaced by its value; the built-in $_PWD (the file's directory), $_HASH and $_BANG
+        // too. Other '$' stay. The replacement's characters take the column of its '$'; comments
+        // the replacement makes are stripped again, as keepalived does.
+        private bool Substitute(ref string text, ref List<int> columns, int offset, string file, int line, string directory)
+        {
+            var output = new StringBuilder(text.Length);
+            var outColumns = new List<int>(columns.Count);
+            output.Append(text, 0, offset);
+            outColumns.AddRange(columns.Take(offset));
+            var i = offset;
+            while (i < text.Length)
+            {
+                if (text[i] == '$' && i + 1 < text.Length)
+                {
+                    var braces = text[i + 1] == '{';
+                    var start = i + (braces ? 2 : 1);
+                    var end = start;
+                    if (end < text.Length && (char.IsAsciiLetter(text[end]) || text[end] == '_'))
+                    {
+                        end++;
+                        while (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] == '_'))
+                        {
+                            end++;
+                        }
+
+                        var name = text[start..end];
+                        var terminated = braces ? end < text.Length && text[end] == '}' : end == text.Length || text[end] is ' ' or '\t' or ',' or ')';
+                        string? value = null;
+                        if (terminated)
+                        {
+                            value = _definitions.TryGetValue(name, out var defined) ? defined : name switch
+                            {
+                                "_PWD" => directory,
+                                "_HASH" => "#",
+                                "_BANG" => "!",
+                                _ => null,
+                            };
+                            if (value is null && name is "_INSTANCE" or "_RANDOM")
+                            {
+                                Error(file, line, columns[i], $"keepalived's built-in ${name} is not supported: write its value");
+                                return false;
+                            }
+                        }
+                        else if (braces && _definitions.ContainsKey(name))
+                        {
+                            Error(file, line, columns[i], $"parameters of a keepalived definition (${{{name} …}}) are not supported: write the value");
+                            return false;
+                        }
+
+                        if (value is not null)
+                        {
+                            output.Append(value);
+                            outColumns.AddRange(Enumerable.Repeat(columns[i], value.Length));
+                            i = braces ? end + 1 : end;
+                            continue;
+                        }
+                    }
+                }
+
+                output.Append(text[i]);
+                outColumns.Add(columns[i]);
+                i++;
+            }
+
+            // decomment() again: an unquoted '#' or '!' the values brought starts a comment.
+            var quote = false;
+            var cut = output.Length;
+            for (var k = offset; k < output.Length; k++)
+            {
+                if (output[k] == '"')
+                {
+                    quote = !quote;
+                }
+                else if (!quote && output[k] is '#' or '!')
+                {
+                    cut = k;
+                    break;
+                }
+            }
+
+            text = output.ToString(0, cut).TrimEnd(' ', '\t');
+            columns = outColumns;
+            return true;
+        }
 
         public void ReadMain(string path)
         {
@@ -127,7 +239,16 @@ public static class KeepalivedConfigReader
                 {
                     if (i + 1 >= line.Length)
                     {
-                        Error(file, lineNumber, i + 1, "a '\\' at the end of a line: keepalived continues only a $definition on the next line, and those are not supported here; join the lines");
+                        var first = line.AsSpan().TrimStart(" \t");
+                        if (Definition(first) is not null)
+                        {
+                            Error(file, lineNumber, line.Length - first.Length + 1, "multi-line keepalived definitions ($NAME=… \\) are not supported: write the lines in place of the $NAME references");
+                        }
+                        else
+                        {
+                            Error(file, lineNumber, i + 1, "a '\\' at the end of a line: keepalived continues only a $definition on the next line; join the lines");
+                        }
+
                         return;
                     }
 
@@ -172,6 +293,7 @@ public static class KeepalivedConfigReader
         // braces split it into statements, each rest processed again (keepalived's line residue).
         private void ProcessText(string text, List<int> columns, int offset, string file, int line, string directory)
         {
+            var substituted = false;
             while (true)
             {
                 while (offset < text.Length && text[offset] is ' ' or '\t')
@@ -192,10 +314,32 @@ public static class KeepalivedConfigReader
                     return;
                 }
 
-                if (rest[0] == '$' && rest.IndexOf('=') > 0)
+                if (Definition(rest) is { } definition)
                 {
-                    Error(file, line, column, "keepalived definitions ($NAME=value) are not supported: write the values in place of the $NAME references");
+                    var value = rest[(definition.Assign + 1)..].ToString().TrimStart(' ', '\t');
+                    if (value.EndsWith('\\'))
+                    {
+                        Error(file, line, column, "multi-line keepalived definitions ($NAME=… \\) are not supported: write the lines in place of the $NAME references");
+                        return;
+                    }
+
+                    _definitions[definition.Name] = value;
                     return;
+                }
+
+                if (!substituted && (_definitions.Count > 0 || rest.Contains("$_", StringComparison.Ordinal) || rest.Contains("${_", StringComparison.Ordinal)))
+                {
+                    substituted = true;
+                    if (!Substitute(ref text, ref columns, offset, file, line, directory))
+                    {
+                        return;
+                    }
+
+                    rest = text.AsSpan(offset);
+                    if (rest.Length == 0)
+                    {
+                        return;
+                    }
                 }
 
                 if (rest.StartsWith("~SEQ", StringComparison.Ordinal) || rest.StartsWith("~LST", StringComparison.Ordinal))

@@ -185,7 +185,8 @@ public sealed class KeepalivedConfigReaderTests : IDisposable
     [InlineData("vrrp_instance VI_1 {\n  priorty 100\n}\n", "k.conf:2:3: unknown keyword 'priorty' in vrrp_instance (did you mean 'priority'?)")]
     [InlineData("frobnicate 1\n", "k.conf:1:1: unknown keyword 'frobnicate' in the top level")]
     [InlineData("global_defs {\n  router_id \"open\n}\n", "k.conf:2:13: a double quote is not closed on its line")]
-    [InlineData("$IP=198.18.0.1\n", "k.conf:1:1: keepalived definitions ($NAME=value) are not supported")]
+    [InlineData("$LINES=a \\\n", "k.conf:1:1: multi-line keepalived definitions")]
+    [InlineData("global_defs {\n  router_id $_RANDOM\n}\n", "k.conf:2:13: keepalived's built-in $_RANDOM is not supported")]
     [InlineData("  @lb1 global_defs {\n}\n", "k.conf:1:3: conditional configuration ('@ID …' lines")]
     [InlineData("~SEQ(i, 1, 3)\n", "k.conf:1:1: keepalived's ~SEQ is not supported")]
     [InlineData("global_defs {\n  router_id a \\\n}\n", "k.conf:2:15: a '\\' at the end of a line")]
@@ -193,6 +194,32 @@ public sealed class KeepalivedConfigReaderTests : IDisposable
     {
         var errors = Errors(text);
         Assert.Contains(errors, e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Definitions_AreReplaced_AsKeepalivedDoes()
+    {
+        var config = Parse("""
+            $VIP=198.18.0.1
+            $PORT = 80
+            $CHECK=TCP_CHECK { connect_timeout 3 }
+            virtual_server $VIP ${PORT} {
+              real_server 198.18.1.2 $PORT {
+                $CHECK
+              }
+              virtualhost a$VIPb,$VIP
+            }
+            """);
+        var vs = Assert.Single(config.Statements);
+        Assert.Equal(["198.18.0.1", "80"], vs.Arguments.Select(a => a.Value));
+        Assert.Equal((4, 16), (vs.Arguments[0].Location.Line, vs.Arguments[0].Location.Column));
+        var rs = vs.Block![0];
+        Assert.Equal("80", rs.Arguments[1].Value);
+        Assert.Equal("TCP_CHECK", rs.Block![0].Keyword);
+        Assert.Equal("3", rs.Block[0].Block![0].Arguments[0].Value);
+
+        // "$VIPb" names no definition and stays; "$VIP," is replaced.
+        Assert.Equal("a$VIPb,198.18.0.1", vs.Block[1].Arguments[0].Value);
     }
 
     [Fact]
