@@ -115,6 +115,7 @@ internal static class CliRoot
         root.Subcommands.Add(DaemonCommands.Build(context));
         root.Subcommands.Add(ConnectionCommands.Build(context));
         root.Subcommands.Add(Ha.HaCommands.Build(context));
+        root.Subcommands.Add(Import.ImportCommand.Build(context));
         foreach (var command in State.StateCommand.Build(context))
         {
             root.Subcommands.Add(command);
