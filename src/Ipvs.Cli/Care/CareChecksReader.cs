@@ -43,10 +43,10 @@ internal static class CareChecksReader
         ["insecure-skip-verify"] = "give it in the https check",
     };
 
-    private static readonly string[] s_commonKeys = ["type", "interval", "timeout", "retry", "delay-before-retry", "warmup", "connect-ip", "connect-port", "bind-to", "bind-port"];
+    private static readonly string[] s_commonKeys = ["type", "interval", "timeout", "retry", "delay-before-retry", "warmup", "connect-ip", "connect-port", "bind-to", "bind-port", "alpha"];
     private static readonly string[] s_kinds = ["http", "https", "tcp", "misc", "udp", "dns", "smtp", "ping", "file"];
     private static readonly string[] s_queryTypes = ["A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"];
-    private static readonly string[] s_serverKeys = ["checks", "on-up", "on-down"];
+    private static readonly string[] s_serverKeys = ["checks", "on-up", "on-down", "alpha", "inhibit-on-failure"];
     private static readonly string[] s_urlKeys = ["path", "status", "digest", "virtualhost"];
     private static readonly string[] s_scriptKeys = ["run", "user", "timeout"];
     private static readonly string[] s_sorryKeys = ["server", "forward", "weight"];
@@ -199,7 +199,7 @@ internal static class CareChecksReader
 
         if (node is not ConfigMapping mapping)
         {
-            diagnostics.Error(node, $"a server's entry must be a mapping (checks, on-up, on-down), not {node.KindName}");
+            diagnostics.Error(node, $"a server's entry must be a mapping (checks, on-up, on-down, alpha, inhibit-on-failure), not {node.KindName}");
             return result;
         }
 
@@ -207,6 +207,16 @@ internal static class CareChecksReader
         if (mapping.TryGetValue("checks", out var checks))
         {
             result = result with { Checks = ReadChecks(checks, defaults, diagnostics) };
+        }
+
+        if (mapping.TryGetValue("alpha", out var alpha) && ConfigValues.TryReadBoolean(alpha, "alpha", diagnostics, out var serverAlpha))
+        {
+            result = result with { Alpha = serverAlpha };
+        }
+
+        if (mapping.TryGetValue("inhibit-on-failure", out var inhibit) && ConfigValues.TryReadBoolean(inhibit, "inhibit-on-failure", diagnostics, out var serverInhibit))
+        {
+            result = result with { InhibitOnFailure = serverInhibit };
         }
 
         if (mapping.TryGetValue("on-up", out var up))
@@ -325,6 +335,11 @@ internal static class CareChecksReader
         if (mapping.TryGetValue("warmup", out node) && ConfigValues.TryReadDuration(node, "warmup", diagnostics, out var warmup))
         {
             check = check with { Warmup = warmup };
+        }
+
+        if (mapping.TryGetValue("alpha", out node) && ConfigValues.TryReadBoolean(node, "alpha", diagnostics, out var checkAlpha))
+        {
+            check = check with { Alpha = checkAlpha };
         }
 
         if (mapping.TryGetValue("connect-ip", out node))

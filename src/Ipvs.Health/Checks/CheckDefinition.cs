@@ -75,6 +75,13 @@ public abstract record CheckDefinition
     /// <summary>The first check starts after a random delay up to this (warmup); null means up to <see cref="Interval"/>, zero none.</summary>
     public TimeSpan? Warmup { get; init; }
 
+    /// <summary>
+    /// This check starts failed until its first pass (keepalived's alpha, per checker); null means
+    /// the real server's (and so the service's). Not part of what is probed: checks that differ only
+    /// in it share one probe.
+    /// </summary>
+    public bool? Alpha { get; init; }
+
     /// <summary>The pause actually applied before a retry: keepalived's defaults are 3 s for HTTP(S), the interval for DNS, 1 s otherwise.</summary>
     public TimeSpan EffectiveDelayBeforeRetry => DelayBeforeRetry ?? Kind switch
     {

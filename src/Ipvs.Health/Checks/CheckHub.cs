@@ -86,8 +86,9 @@ public sealed class CheckHub : IDisposable
 
     // Only a FILE_CHECK's result depends on the server's configured weight (its value is added to
     // it): other checks of the same endpoint are shared whatever weight each service gives it.
+    // Alpha only says how a subscriber reads a runner that has not run yet: not part of the key.
     private static (CheckDefinition, CheckTarget) KeyOf(CheckDefinition definition, CheckTarget target) =>
-        (definition, definition is FileCheck ? target : target with { Weight = 0 });
+        (definition with { Alpha = null }, definition is FileCheck ? target : target with { Weight = 0 });
 
     /// <summary>Stops every runner.</summary>
     public void Dispose()

@@ -47,6 +47,12 @@ public sealed record CheckedRealServer
     /// <summary>Its checks; a server with none is always up (keepalived: a real server without checkers stays in the pool).</summary>
     public IReadOnlyList<CheckDefinition> Checks { get; init; }
 
+    /// <summary>Starts down until its checks pass (alpha of its real_server block); null means the service's.</summary>
+    public bool? Alpha { get; init; }
+
+    /// <summary>Kept with weight 0 when down instead of removed (inhibit_on_failure of its real_server block); null means the service's.</summary>
+    public bool? InhibitOnFailure { get; init; }
+
     /// <summary>Run when the server comes up (notify_up).</summary>
     public ScriptCommand? OnUp { get; init; }
 
@@ -55,7 +61,8 @@ public sealed record CheckedRealServer
 
     /// <inheritdoc />
     public bool Equals(CheckedRealServer? other) =>
-        other is not null && Server.HasSameSettings(other.Server) && Checks.SequenceEqual(other.Checks) && Equals(OnUp, other.OnUp) && Equals(OnDown, other.OnDown);
+        other is not null && Server.HasSameSettings(other.Server) && Checks.SequenceEqual(other.Checks) && Equals(OnUp, other.OnUp) && Equals(OnDown, other.OnDown)
+        && Alpha == other.Alpha && InhibitOnFailure == other.InhibitOnFailure;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Server.Address, Server.Port, Checks.Count);

@@ -293,8 +293,9 @@ public sealed class CheckedServiceKeeper : IDisposable
             List<CheckedServerState>? alphaFirstDown = null;
             foreach (var server in _servers)
             {
-                foreach (var subscription in server.Subscriptions)
+                for (var i = 0; i < server.Subscriptions.Length; i++)
                 {
+                    var subscription = server.Subscriptions[i];
                     if (!ReferenceEquals(subscription.Runner, runner))
                     {
                         continue;
@@ -303,7 +304,7 @@ public sealed class CheckedServiceKeeper : IDisposable
                     if (!result.IsUp)
                     {
                         server.LastFailure = result.Failure;
-                        if (Policy.Alpha && !subscription.SawVerdict && !server.IsAlive)
+                        if (AlphaOf(server, i) && !subscription.SawVerdict && !server.IsAlive)
                         {
                             (alphaFirstDown ??= []).Add(server);
                         }
@@ -397,12 +398,12 @@ public sealed class CheckedServiceKeeper : IDisposable
         var configured = server.Server.Weight;
         long weight = configured;
         var alive = true;
-        foreach (var subscription in server.Subscriptions)
+        for (var i = 0; i < server.Subscriptions.Length; i++)
         {
-            var runner = subscription.Runner;
+            var runner = server.Subscriptions[i].Runner;
             if (!runner.HasRun)
             {
-                alive &= !Policy.Alpha;
+                alive &= !AlphaOf(server, i);
                 continue;
             }
 
@@ -417,6 +418,10 @@ public sealed class CheckedServiceKeeper : IDisposable
 
         return (alive, (int)Math.Clamp(weight, 0, MaxWeight));
     }
+
+    // keepalived inherits alpha from the virtual server to the real server to each checker.
+    private bool AlphaOf(CheckedServerState server, int check) =>
+        server.Configured.Checks[check].Alpha ?? server.Configured.Alpha ?? Policy.Alpha;
 
     /// <returns>True when the suspension changed.</returns>
     private bool UpdateSuspend()
@@ -453,7 +458,7 @@ public sealed class CheckedServiceKeeper : IDisposable
             }
             else
             {
-                desired.Add((server.Server with { Weight = 0 }, Policy.InhibitOnFailure));
+                desired.Add((server.Server with { Weight = 0 }, server.Configured.InhibitOnFailure ?? Policy.InhibitOnFailure));
             }
         }
 

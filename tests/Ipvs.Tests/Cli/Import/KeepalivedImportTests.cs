@@ -573,6 +573,32 @@ public sealed class KeepalivedImportTests : IDisposable
         Assert.Equal(fromJson.Services.SelectMany(s => s.RealServers).Select(r => r.Server), fromYaml.Services.SelectMany(s => s.RealServers).Select(r => r.Server));
     }
 
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Samples_Import_LoadAsACareFile(string sample, int exit, int services)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "TestData", "keepalived", sample);
+        foreach (var format in new[] { "yaml", "json" })
+        {
+            var run = CliHarness.Run("import", "keepalived", path, "-o", format);
+            Assert.True(exit == run.ExitCode, run.Error);
+            var file = Path.Combine(Path.GetTempPath(), $"ipvs-import-{Guid.NewGuid():N}.{format}");
+            try
+            {
+                File.WriteAllText(file, run.Out);
+                var loaded = Ipvs.Cli.Care.CareFile.TryLoad(file, "wlc", new Ipvs.Health.HealthCheckOptions(), out var cared, out var error);
+                Assert.True(loaded, error);
+                Assert.Equal(services, cared!.Count);
+                // Every imported service is kept the keepalived way (checks and policies), not lvscare's.
+                Assert.All(cared, c => Assert.NotNull(c.Checked));
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
     // The health keys the import writes: the contract with the care file's keepalived-mode reader
     // (docs/care.md, "Checks and policies"). A new key must be added here and documented there.
     private static readonly HashSet<string> s_serviceHealthKeys =

@@ -142,6 +142,28 @@ public sealed class CheckedServiceKeeperTests : IDisposable
     }
 
     [Fact]
+    public async Task AlphaAndInhibit_PerServerAndPerCheck_OverrideTheService()
+    {
+        // The service says no alpha and removal; A says alpha and inhibit (real_server block),
+        // B's one check says alpha (checker block). Both start out of service: A at weight 0, B absent.
+        Keep(Web, new CheckPolicy(), new CheckedRealServer(A, [Tcp()]) { Alpha = true, InhibitOnFailure = true }, new CheckedRealServer(B, [Tcp() with { Alpha = true }]));
+        Assert.Equal(new Dictionary<string, int> { ["198.18.1.1:80"] = 0 }, Table(Web));
+        await Advance(1);
+        await Until(() => Table(Web).Count == 2 && Table(Web)["198.18.1.1:80"] == 2, "both in after a pass");
+
+        // A fails: kept at weight 0 (its inhibit), not removed.
+        _checkers.Set(A.Address, up: false);
+        await Advance(6);
+        await Advance(1);
+        await Until(() => Table(Web)["198.18.1.1:80"] == 0, "A inhibited");
+        Assert.Equal(3, Table(Web)["198.18.1.2:80"]);
+
+        // Control: a server with alpha: false under a service with alpha starts in.
+        var api = Keep(Api, new CheckPolicy { Alpha = true }, new CheckedRealServer(A, [Tcp(tag: 1)]) { Alpha = false }, new CheckedRealServer(B, [Tcp(tag: 1)]));
+        Assert.Equal(new Dictionary<string, int> { ["198.18.1.1:80"] = 2 }, Table(Api));
+    }
+
+    [Fact]
     public async Task SeveralChecks_AllMustPass()
     {
         Keep(Web, new CheckPolicy(), new CheckedRealServer(A, [Tcp(), Tcp(tag: 8080)]));
