@@ -44,7 +44,6 @@ BINDTO = "198.19.254.1"         # on every director's lo (the corpus's bindto), 
 POLL = 0.2                      # table polling interval (reads /proc/PID/net/ip_vs: no exec)
 STABLE = 1.5                    # a table unchanged this long has converged
 SLACK = POLL * 2 + 0.3          # what polling and exec jitter add to "within one delay_loop"
-STARTUP = 3.0                   # what process start-up may add to the start event's convergence
 
 
 class RunError(Exception):
@@ -112,7 +111,7 @@ class Config:
                 self.timeout = float(rest[0])
             elif head == "event":
                 text = line[2:].strip()[len("event"):].strip()
-                name, _, actions = text.partition(":")
+                name, _, actions = text.rpartition(": ")  # the name may hold a colon, actions hold no ": "
                 acts = [shlex.split(a) for a in actions.split(";") if a.strip()]
                 current = Event(name.strip(), acts, number)
                 self.events.append(current)
@@ -242,11 +241,15 @@ class Side:
         self.notify_seen = len(lines)
         return sorted(new)
 
-    def start(self, kind, conf_path, tag):
+    def start(self, kind, conf_text, tag):
+        """Starts KIND on a copy of the configuration (events may edit it, then reload)."""
         self.kind = kind
-        work = os.path.join(RUN, "side", self.ns)
+        work = self.work = os.path.join(RUN, "side", self.ns)
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
+        conf_path = self.conf_path = os.path.join(work, "keepalived.conf")
+        with open(conf_path, "w") as f:
+            f.write(conf_text)
         self.log_path = os.path.join(self.lab.out, "logs", "%s-%s-%s.log" % (tag, self.ns[1], kind))
         log = open(self.log_path, "wb")
         if kind == "keepalived":
@@ -256,6 +259,22 @@ class Side:
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns] + argv, stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         log.close()
+
+    def edit(self, old, new):
+        with open(self.conf_path) as f:
+            text = f.read()
+        if old not in text:
+            raise RunError("edit: %r is not in %s" % (old, self.conf_path))
+        with open(self.conf_path + ".tmp", "w") as f:
+            f.write(text.replace(old, new, 1))
+        os.rename(self.conf_path + ".tmp", self.conf_path)
+
+    def reload(self):
+        if self.kind == "keepalived":
+            self.proc.send_signal(signal.SIGHUP)
+        else:
+            with open(self.log_path, "ab") as log:
+                ipvs_reload(self.lab.ipvs, self.conf_path, self.work, log, self.proc)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -303,6 +322,18 @@ def ipvs_command(ipvs, conf_path, work, log):
     return [ipvs, "care", "-f", care, "--mode", ""]
 
 
+def ipvs_reload(ipvs, conf_path, work, log, proc):
+    """B's reload: the edited configuration imported again, the care file replaced atomically
+    (`ipvs care -f` follows its file)."""
+    care = os.path.join(work, "care.yaml")
+    with open(care + ".new", "w") as out:
+        p = subprocess.run([ipvs, "import", "keepalived", conf_path], stdout=out, stderr=subprocess.PIPE, text=True)
+    log.write(("ipvs import keepalived %s (reload): exit %d\n%s\n" % (conf_path, p.returncode, p.stderr)).encode())
+    if p.returncode != 0:
+        raise RunError("ipvs import keepalived %s failed (%d): %s" % (conf_path, p.returncode, p.stderr.strip()))
+    os.rename(care + ".new", care)
+
+
 # --- the lab ---------------------------------------------------------------------------------
 
 class Lab:
@@ -316,12 +347,15 @@ class Lab:
         self.dns = {}            # addr -> (Popen, options)
         self.slots = []
         self.timings = []
+        self.tables = []
+        self.quiet_fail = False  # the control's own checks are logged apart: their failures are what it looks for
 
     # results
     def check(self, config, event, name, ok, detail=""):
         with self.lock:
             self.results.append({"config": config, "event": event, "check": name, "ok": bool(ok), "detail": detail})
-        log_line("%s %s / %s: %s%s" % ("PASS" if ok else "FAIL", config, event, name, (" - " + detail) if detail else ""))
+        word = ("PASS" if ok else "FAIL") if not self.quiet_fail else ("control-ok" if ok else "control-saw")
+        log_line("%s %s / %s: %s%s" % (word, config, event, name, (" - " + detail) if detail else ""))
         return ok
 
     # set-up
@@ -492,6 +526,12 @@ class Lab:
         elif verb == "ipvsadm":
             for s in pair:
                 run(["ipvsadm"] + rest, ns=s.ns)
+        elif verb == "edit":
+            for s in pair:
+                s.edit(rest[0].replace("\\n", "\n"), rest[1].replace("\\n", "\n"))
+        elif verb == "reload":
+            for s in pair:
+                s.reload()
         elif verb == "settle":
             pass
         else:
@@ -581,6 +621,8 @@ class Runner:
             self.check(name, "%s (%s) as expected" % ("AB"[i], self.kinds[i]), not bad,
                        ("unmet: %s; table: %s" % ("; ".join(bad), describe(tables[i]))) if bad else "")
         saved = [side.saved() for side in self.pair]
+        with self.lab.lock:
+            self.lab.tables.append({"config": self.tag, "event": name, "a": saved[0], "b": saved[1]})
         deliberate = event.differs and self.kinds[1] == "ipvs"
         if deliberate:
             self.check(name, "tables differ as documented (ipvs repairs what keepalived leaves)", saved[0] != saved[1],
@@ -593,9 +635,11 @@ class Runner:
             self.check(name, "notify scripts alike", notify[0] == notify[1],
                        "" if notify[0] == notify[1] else "A: %s | B: %s" % (notify[0], notify[1]))
             times = [None if c is None else c - t0 for c in changed]
-            # At start-up each side's time includes its process start (keepalived forks its checker
-            # child; loaded lab): allowed STARTUP more.
-            tolerance = self.config.delay_loop + SLACK + (STARTUP if event.name == "start" else 0)
+            if event.name == "start":
+                # At start-up a side's clock starts when its table appears: the process start before
+                # it (keepalived forks its checker child; a loaded lab) is not convergence.
+                times = [h[-1] - h[0] if h else None for h in self.history]
+            tolerance = self.config.delay_loop + SLACK
             if times[0] is None and times[1] is None:
                 ok, detail = True, "no change on either side"
             elif None in times:
@@ -614,12 +658,8 @@ class Runner:
             write_state(name, content)
         self.lab.start_backends(config)
         try:
-            conf_a = config.path
-            conf_b = config.path
-            if self.conf_b_text is not None:
-                conf_b = os.path.join(RUN, "side", "%s-altered.conf" % config.name)
-                with open(conf_b, "w") as f:
-                    f.write(self.conf_b_text)
+            conf_a = config.text
+            conf_b = config.text if self.conf_b_text is None else self.conf_b_text
             for side in self.pair:
                 side.new_notify_lines()
             t0 = time.time()
@@ -700,7 +740,7 @@ def main():
             t = time.time()
             sub = Lab.__new__(Lab)
             sub.__dict__ = dict(lab.__dict__)
-            sub.results, sub.timings, sub.lock = [], [], threading.Lock()
+            sub.results, sub.timings, sub.tables, sub.lock, sub.quiet_fail = [], [], [], threading.Lock(), True
             Runner(sub, control, lab.slots[0], "keepalived", conf_b_text=control.altered(), tag="control-" + control.name).run()
             caught = [x for x in sub.results if not x["ok"] and x["check"] == "ipvsadm -Sn identical"]
             control_result["results"] = sub.results
@@ -719,7 +759,8 @@ def main():
         failed = len(lab.results) - passed
         with open(os.path.join(args.out, "result.json"), "w") as f:
             json.dump({"b": args.b, "elapsed": elapsed, "results": lab.results, "timings": lab.timings,
-                       "control": control_result, "durations": durations}, f, indent=1)
+                       "control": control_result, "durations": durations,
+                       "tables": lab.tables}, f, indent=1)
         with open(os.path.join(args.out, "summary.txt"), "w") as f:
             f.write("%d %d %d\n" % (passed, failed, passed + failed))
         log_line("kdiff: %d passed, %d failed of %d checks, %d configuration(s), B = %s, %.0f s"
