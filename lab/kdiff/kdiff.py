@@ -583,6 +583,7 @@ class Runner:
                 if not side.alive():
                     raise RunError("side %s (%s) exited; log %s" % (side.ns, side.kind, side.log_path))
                 table = side.table()
+                notify[i] += side.new_notify_lines()
                 snap = freeze(table)
                 if snap != last[i]:
                     changed[i] = now
@@ -592,17 +593,17 @@ class Runner:
             done = now - t0 >= settle
             for i in range(2):
                 quiet_since = changed[i] if changed[i] is not None else t0
-                if now - quiet_since < STABLE or unmet(tables[i], [s for s in self.expectations(event, i) if s[0] != "notify"], []):
+                if now - quiet_since < STABLE or unmet(tables[i], self.expectations(event, i), sorted(notify[i])):
                     done = False
             if done:
                 # The notify scripts run after the change; give them their moment, then read them.
                 time.sleep(0.5)
                 for i, side in enumerate(self.pair):
-                    notify[i] = side.new_notify_lines()
+                    notify[i] = sorted(notify[i] + side.new_notify_lines())
                 return tables, changed, notify
             if now > deadline:
                 for i, side in enumerate(self.pair):
-                    notify[i] = side.new_notify_lines()
+                    notify[i] = sorted(notify[i] + side.new_notify_lines())
                 return tables, changed, notify
             time.sleep(POLL)
 
