@@ -298,8 +298,21 @@ class Side:
         return read_table(self.holder)
 
     def saved(self):
+        """`ipvsadm -Sn` (services, servers, weights, methods, tunnel options), plus the
+        thresholds, which -S leaves out (`ipvsadm -Ln --thresholds`)."""
         p = run(["ipvsadm", "-Sn"], ns=self.ns)
-        return sorted(line for line in p.stdout.splitlines() if line.strip())
+        lines = [line for line in p.stdout.splitlines() if line.strip()]
+        p = run(["ipvsadm", "-Ln", "--thresholds"], ns=self.ns)
+        service = None
+        for line in p.stdout.splitlines()[3:]:
+            parts = line.split()
+            if not parts:
+                continue
+            if parts[0] != "->":
+                service = " ".join(parts[:2])
+            elif parts[2:4] != ["0", "0"]:
+                lines.append("thresholds %s -> %s upper %s lower %s" % (service, parts[1], parts[2], parts[3]))
+        return sorted(lines)
 
 
 def keepalived_command(conf_path, work):
