@@ -386,6 +386,7 @@ class Lab:
         self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.tls.load_cert_chain(os.path.join(RUN, "tls.crt"), os.path.join(RUN, "tls.key"))
 
+        self.unbuild()
         lines = ["netns add %s" % RS_NS, "link add kbr0 type bridge stp_state 0 mcast_snooping 0", "link set kbr0 up",
                  "link add p-krs type veth peer name eth0 netns %s" % RS_NS, "link set p-krs master kbr0 up"]
         for i in range(slots):
@@ -437,6 +438,18 @@ class Lab:
             self.dns_stop(addr)
         for b in self.backends.values():
             b.close()
+        self.unbuild()
+
+    def unbuild(self):
+        """Deletes the lab's links and namespaces (what a previous run in this boot left too)."""
+        names = sorted(n for n in os.listdir("/run/netns") if n == RS_NS or re.fullmatch(r"k[AB]\d+", n)) \
+            if os.path.isdir("/run/netns") else []
+        lines = ["link del p-%s" % n for n in names if os.path.exists("/sys/class/net/p-%s" % n)]
+        lines += ["netns del %s" % n for n in names]
+        if os.path.exists("/sys/class/net/kbr0"):
+            lines.append("link del kbr0")
+        if lines:
+            batch(lines, check=False)
 
     # real servers
     def start_backends(self, config):
