@@ -595,7 +595,8 @@ class Runner:
 
     def converge(self, event, t0, baseline):
         """Polls both tables until each meets its expectations and has been stable for STABLE (and
-        at least the event's settle time has passed). Returns (tables, last-change times) or raises."""
+        at least the event's settle time has passed). Returns the tables, the last-change times, the
+        notify lines and whether they settled before the timeout."""
         settle = max([float(a[1]) for a in event.actions if a[0] == "settle"] or [0])
         last = list(baseline)
         self.history = [[], []]
@@ -626,11 +627,11 @@ class Runner:
                 time.sleep(0.5)
                 for i, side in enumerate(self.pair):
                     notify[i] = sorted(notify[i] + side.new_notify_lines())
-                return tables, changed, notify
+                return tables, changed, notify, True
             if now > deadline:
                 for i, side in enumerate(self.pair):
                     notify[i] = sorted(notify[i] + side.new_notify_lines())
-                return tables, changed, notify
+                return tables, changed, notify, False
             time.sleep(POLL)
 
     def play(self, event, actions_at=None):
@@ -641,8 +642,10 @@ class Runner:
             self.lab.act(self.config, self.pair, words)
         if actions_at is not None:
             t0 = actions_at
-        tables, changed, notify = self.converge(event, t0, baseline)
+        tables, changed, notify, settled = self.converge(event, t0, baseline)
         name = event.name
+        self.check(name, "both sides settled (expectations met, table stable %.1fs) in time" % STABLE, settled,
+                   "" if settled else "not within %.0fs; changes at A %s, B %s" % (self.config.timeout, self.history[0], self.history[1]))
         for i, side in enumerate(self.pair):
             bad = unmet(tables[i], self.expectations(event, i), notify[i])
             self.check(name, "%s (%s) as expected" % ("AB"[i], self.kinds[i]), not bad,
