@@ -76,6 +76,7 @@ class Event:
         self.name, self.actions, self.line = name, actions, line
         self.expect = {"all": [], "keepalived": [], "ipvs": []}
         self.differs = False
+        self.tolerance = None  # seconds allowed between A's and B's convergence (default: delay_loop)
 
 
 class Config:
@@ -117,6 +118,8 @@ class Config:
                 self.events.append(current)
             elif head == "differs":
                 current.differs = True
+            elif head == "tolerance":
+                current.tolerance = float(rest[0])
             elif head.startswith("expect"):
                 side = head.partition("@")[2] or "all"
                 if side not in current.expect:
@@ -669,7 +672,7 @@ class Runner:
                 # At start-up a side's clock starts when its table appears: the process start before
                 # it (keepalived forks its checker child; a loaded lab) is not convergence.
                 times = [h[-1] - h[0] if h else None for h in self.history]
-            tolerance = self.config.delay_loop + SLACK
+            tolerance = (event.tolerance or self.config.delay_loop) + SLACK
             if times[0] is None and times[1] is None:
                 ok, detail = True, "no change on either side"
             elif None in times:
