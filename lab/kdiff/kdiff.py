@@ -43,7 +43,7 @@ RS_LINK = "198.19.255.254"
 BINDTO = "198.19.254.1"         # on every director's lo (the corpus's bindto), masqueraded on the way out
 POLL = 0.2                      # table polling interval (reads /proc/PID/net/ip_vs: no exec)
 STABLE = 1.5                    # a table unchanged this long has converged
-SLACK = POLL * 2 + 0.3          # what polling and exec jitter add to "within one delay_loop"
+SLACK = POLL * 2 + 0.6          # what polling, a check's own duration and a loaded lab add to "within one delay_loop"
 
 
 class RunError(Exception):
