@@ -30,20 +30,48 @@ kernel_rc=$?
 set -e
 grep -E '\[FAIL\]|Assert|Exception|TEST EXECUTION SUMMARY|Total:' "$results/kernel.log" | head -n 60 >&2 || true
 
+# The keepalived differential (issue 15): every configuration of tests/keepalived-corpus run by
+# the real keepalived and by `ipvs import keepalived` + `ipvs care -f`, side by side in the lab.
+# IPVS_KDIFF_B=keepalived runs keepalived on both sides (the harness's own control; test.sh
+# still fails then, as ipvs was not tested).
+echo "== keepalived differential (lab kernel)" >&2
+kdiff_b=${IPVS_KDIFF_B:-ipvs}
+kdiff_rc=0
+kdiff_why=
+if [ "$kdiff_b" = ipvs ] && ! dist/ipvs import keepalived --help > /dev/null 2>&1; then
+  kdiff_rc=1; kdiff_why="dist/ipvs has no working 'import keepalived' (dist/ipvs import keepalived --help failed): the differential cannot run"
+  echo "FAILED: $kdiff_why" >&2
+else
+  set +e
+  lab/run -t 1500 -- lab/kdiff/run --out "$(pwd)/$results/kdiff" --b "$kdiff_b" > "$results/kdiff.log" 2>&1
+  kdiff_rc=$?
+  set -e
+  grep -E '^[0-9:]+ (FAIL|RUN FAILED|kdiff:)' "$results/kdiff.log" | head -n 60 >&2 || true
+fi
+
 read -r ht hp hf hs <<< "$(scripts/xunit-counts "$results/host.xml")" || true
 read -r kt kp kf ks <<< "$(scripts/xunit-counts "$results/kernel.xml")" || true
+read -r dp df dt 2>/dev/null < "$results/kdiff/summary.txt" || true
 kver=$(ls /usr/lib/uml/modules 2>/dev/null | sort -V | tail -1)
 
 echo
 echo "================ test summary ================"
 printf 'host unit tests (this machine):        %s\n' "${ht:+$hp passed, $hf failed, $hs skipped of $ht}"
 printf 'kernel tests (lab, UML Linux %s): %s\n' "$kver" "${kt:+$kp passed, $kf failed, $ks skipped of $kt}"
+printf 'keepalived differential (lab, B = %s): %s\n' "$kdiff_b" "${dt:+$dp passed, $df failed of $dt checks}${kdiff_why:+not run}"
 status=0
 [ "$host_rc" = 0 ] && [ -n "${ht:-}" ] && [ "${hf:-1}" = 0 ] || { echo "FAILED: host tests (exit $host_rc; log $results/host.log)"; status=1; }
 if [ "$kernel_rc" != 0 ] || [ -z "${kt:-}" ] || [ "${kf:-1}" != 0 ]; then
   echo "FAILED: kernel tests (exit $kernel_rc; log $results/kernel.log)"; status=1
 elif [ "${kt:-0}" = 0 ] || [ "${ks:-0}" != 0 ]; then
   echo "FAILED: kernel tests were skipped or none ran in the lab"; status=1
+fi
+if [ -n "$kdiff_why" ]; then
+  echo "FAILED: keepalived differential: $kdiff_why"; status=1
+elif [ "$kdiff_rc" != 0 ] || [ -z "${dt:-}" ] || [ "${df:-1}" != 0 ] || [ "${dt:-0}" = 0 ]; then
+  echo "FAILED: keepalived differential (exit $kdiff_rc; log $results/kdiff.log, details $results/kdiff/result.json)"; status=1
+elif [ "$kdiff_b" != ipvs ]; then
+  echo "FAILED: keepalived differential ran as its control (B = $kdiff_b): ipvs itself was not tested"; status=1
 fi
 [ $status = 0 ] && echo "all tests passed"
 exit $status
