@@ -73,6 +73,8 @@ internal static partial class ScriptProcess
 
             await stop.CancelAsync().ConfigureAwait(false);
             var exit = await supervision.ConfigureAwait(false);
+            // Stopped by the caller rather than by the timeout: the program is gone, say so.
+            cancellationToken.ThrowIfCancellationRequested();
             if (exit.Signal == SIGTERM && timedOut)
             {
                 // keepalived: once the script is gone, anything it left in its group is killed.

@@ -113,6 +113,17 @@ public sealed class MiscCheckerTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancellation_EndsTheProgram_AndIsNotReportedAsAFailure()
+    {
+        var pidFile = Path.Combine(_directory, "self.pid");
+        using var checker = Checkers.Create(Misc(Script($"echo $$ > {pidFile}; exec sleep 30")) with { Timeout = TimeSpan.FromSeconds(20) });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        stop.CancelAfter(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await checker.CheckAsync(s_target, stop.Token));
+        await WaitGoneAsync(int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task MissingProgram_IsDown()
     {
         using var checker = Checkers.Create(Misc(Path.Combine(_directory, "absent")));
