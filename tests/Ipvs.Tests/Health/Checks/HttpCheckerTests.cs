@@ -207,6 +207,21 @@ public sealed class HttpCheckerTests
     }
 
     [Fact]
+    public async Task Hostile_Https_GarbageInsteadOfAHandshake_IsDown_AndSafe()
+    {
+        await using var server = new LoopbackTcpServer(async (c, ct) =>
+        {
+            await c.SendAsync(Hostile.Bytes, ct);
+            c.Socket.Shutdown(SocketShutdown.Send);
+        });
+        using var checker = Checkers.Create(s_check with { Tls = true });
+        var result = await checker.CheckAsync(Target(server), Token);
+        Assert.False(result.IsUp);
+        Assert.StartsWith("TLS handshake failed", result.Failure, StringComparison.Ordinal);
+        Hostile.AssertSafe(result.Failure);
+    }
+
+    [Fact]
     public async Task Hostile_ImmediateClose_IsDown()
     {
         await using var server = new LoopbackTcpServer((c, _) =>
