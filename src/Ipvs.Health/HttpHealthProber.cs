@@ -321,7 +321,9 @@ internal sealed class HttpHealthProber : IHealthProber
             if (line.Length < 12 || !line.StartsWith("HTTP/1.", StringComparison.Ordinal) || line[8] != ' '
                 || !int.TryParse(line.AsSpan(9, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var status))
             {
-                throw new InvalidDataException("invalid HTTP response: " + (line.Length > 60 ? line[..60] : line));
+                // The line is the server's bytes (read as Latin-1, one char per byte): escaped as
+                // bytes, so that neither control characters nor invalid UTF-8 reach a log line.
+                throw new InvalidDataException("invalid HTTP response: " + Checks.SafeText.FromBytes(Encoding.Latin1.GetBytes(line), 60));
             }
 
             IsHttp11 = line[7] != '0';

@@ -185,7 +185,7 @@ public sealed record UdpCheck : CheckDefinition
     /// <inheritdoc />
     public override CheckKind Kind => CheckKind.Udp;
 
-    /// <summary>The datagram's bytes (payload), empty for none.</summary>
+    /// <summary>The datagram's bytes (payload); empty sends keepalived's 32 bytes of "keepalived check - " repeated.</summary>
     public ReadOnlyMemory<byte> Payload { get; init; }
 
     /// <summary>An answer is required (require_reply).</summary>
@@ -202,26 +202,26 @@ public sealed record UdpCheck : CheckDefinition
     public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Payload.Length, RequireReply, ExpectedReply.Length);
 }
 
-/// <summary>DNS_CHECK: a query of <see cref="QueryType"/> for <see cref="Name"/> answered with at least one record of that type.</summary>
+/// <summary>DNS_CHECK: a query of <see cref="QueryType"/> for <see cref="Name"/> answered with rcode NOERROR (keepalived 2.2.7 does not look at the answer count).</summary>
 public sealed record DnsCheck : CheckDefinition
 {
     /// <inheritdoc />
     public override CheckKind Kind => CheckKind.Dns;
 
-    /// <summary>The record type (type): A, NS, CNAME, SOA, MX, TXT, AAAA.</summary>
+    /// <summary>The record type (type): A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG or DNSKEY.</summary>
     public string QueryType { get; init; } = "SOA";
 
     /// <summary>The name queried (name).</summary>
     public string Name { get; init; } = ".";
 }
 
-/// <summary>SMTP_CHECK: a 2xx greeting and a 2xx answer to HELO.</summary>
+/// <summary>SMTP_CHECK: a 220 greeting, a 250 answer to HELO, and an answer to QUIT.</summary>
 public sealed record SmtpCheck : CheckDefinition
 {
     /// <inheritdoc />
     public override CheckKind Kind => CheckKind.Smtp;
 
-    /// <summary>The name sent with HELO (helo_name); null means this host's name.</summary>
+    /// <summary>The name sent with HELO (helo_name); null means keepalived's default, smtpchecker.keepalived.org.</summary>
     public string? HeloName { get; init; }
 }
 
@@ -241,7 +241,7 @@ public sealed record FileCheck : CheckDefinition
     /// <summary>The file holding an integer.</summary>
     public string Path { get; init; } = string.Empty;
 
-    /// <summary>The multiplier of the file's value (weight); 0 means the value only says up (0) or down (non-zero).</summary>
+    /// <summary>The multiplier of the file's value (weight), whose product is added to the server's weight; 0 means the value only says up (0) or down (non-zero).</summary>
     public int Weight { get; init; }
 
     /// <summary>The value's sign is inverted (weight N reverse).</summary>

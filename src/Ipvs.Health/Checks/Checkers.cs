@@ -12,6 +12,13 @@ public static class Checkers
         return definition switch
         {
             TcpCheck tcp => new TcpChecker(tcp, timeProvider),
+            HttpCheck http => new HttpChecker(http, timeProvider),
+            MiscCheck misc => new MiscChecker(misc, timeProvider),
+            UdpCheck udp => new UdpChecker(udp, timeProvider),
+            DnsCheck dns => new DnsChecker(dns, timeProvider),
+            SmtpCheck smtp => new SmtpChecker(smtp, timeProvider),
+            PingCheck ping => new PingChecker(ping, timeProvider),
+            FileCheck file => new FileChecker(file, timeProvider),
             _ => throw new NotSupportedException($"{definition.Kind} checks are not available yet"),
         };
     }

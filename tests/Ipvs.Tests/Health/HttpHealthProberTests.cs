@@ -111,6 +111,18 @@ public sealed class HttpHealthProberTests
     }
 
     [Fact]
+    public async Task GarbageResponse_WithEscapesAndInvalidUtf8_NeverReachesTheFailureTextRaw()
+    {
+        // The garbage backend: its bytes went into the log as they came ("¯:Ñ$<…").
+        await using var server = new LoopbackServer(_ => Encoding.Latin1.GetString(Checks.Hostile.Bytes[9..]), closeAfterResponse: true);
+        using var prober = HealthProbers.Create(s_http);
+        var result = await prober.ProbeAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+        Assert.False(result.IsHealthy);
+        Assert.StartsWith("invalid HTTP response: \\x1b[2J", result.Failure, StringComparison.Ordinal);
+        Checks.Hostile.AssertSafe(result.Failure);
+    }
+
+    [Fact]
     public async Task GarbageResponse_IsUnhealthy()
     {
         await using var server = new LoopbackServer(_ => "SSH-2.0-OpenSSH_9.2\r\n");
