@@ -348,6 +348,8 @@ def ipvs_reload(ipvs, conf_path, work, log, proc):
     if p.returncode != 0:
         raise RunError("ipvs import keepalived %s failed (%d): %s" % (conf_path, p.returncode, p.stderr.strip()))
     os.rename(care + ".new", care)
+    # `ipvs care -f` re-reads its file on SIGHUP, as keepalived does.
+    proc.send_signal(signal.SIGHUP)
 
 
 # --- the lab ---------------------------------------------------------------------------------
