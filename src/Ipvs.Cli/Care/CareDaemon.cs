@@ -377,11 +377,11 @@ internal sealed class CareDaemon
         return true;
     }
 
-    private Running CreateKeeper(IIpvs client, CaredService service, IVirtualServiceKeeperObserver observer)
+    private Running CreateKeeper(IIpvs client, CaredService service, IVirtualServiceKeeperObserver observer, bool reloaded = false)
     {
         if (service.Checked is { } checks)
         {
-            var keeperOfChecks = new CheckedServiceKeeper(client, service.Service, checks.Servers, checks.Policy, _hub!, _timeProvider, _checkObserver, ScriptRunner, IsLocalAddress);
+            var keeperOfChecks = new CheckedServiceKeeper(client, service.Service, checks.Servers, checks.Policy, _hub!, _timeProvider, _checkObserver, ScriptRunner, IsLocalAddress) { StartedByReload = reloaded };
             return new Running(null, null, keeperOfChecks, service);
         }
 
@@ -566,7 +566,7 @@ internal sealed class CareDaemon
         // a check that did not change keeps its runner and its state.
         foreach (var service in reloaded.Services.Where(s => !keep.Any(k => k.Key == s.Service.Key)))
         {
-            var running = CreateKeeper(client, service, observer);
+            var running = CreateKeeper(client, service, observer, reloaded: true);
             try
             {
                 running.Ensure(cancellationToken);

@@ -100,7 +100,10 @@ internal sealed class CheckRunner : IDisposable
         }
     }
 
-    private async Task LoopAsync(Task firstDelay, CancellationToken cancellationToken)
+    private Task LoopAsync(Task firstDelay, CancellationToken cancellationToken) =>
+        _checker is IStepwiseChecker stepwise ? UrlLoopAsync(stepwise, firstDelay, cancellationToken) : AttemptLoopAsync(firstDelay, cancellationToken);
+
+    private async Task AttemptLoopAsync(Task firstDelay, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.Zero;
         var retryIt = Definition.Retry;
@@ -161,12 +164,136 @@ internal sealed class CheckRunner : IDisposable
         }
     }
 
-    private async Task<CheckResult> AttemptAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// keepalived's HTTP_GET/SSL_GET timing (check_http.c's epilog): one URL per timer tick, the
+    /// next URL a delay_loop after a pass; a failure while up (or before the first verdict) is
+    /// retried on the same URL delay_before_retry apart and, past the retries, the check is down
+    /// with that URL marked failed; while down the failed URL alone is tried, without retries,
+    /// every max(delay_before_retry, delay_loop); once it passes every URL is checked again from
+    /// the first, and the check is up when all of them have passed.
+    /// </summary>
+    private async Task UrlLoopAsync(IStepwiseChecker stepwise, Task firstDelay, CancellationToken cancellationToken)
+    {
+        var urls = Math.Max(1, stepwise.StepCount);
+        int? url = 0;
+        int? failedUrl = null;
+        var retryIt = Definition.Retry;
+        var delay = TimeSpan.Zero;
+        var wait = firstDelay;
+        try
+        {
+            while (true)
+            {
+                await (wait ?? Task.Delay(delay, _timeProvider, cancellationToken)).ConfigureAwait(false);
+                wait = null;
+                if (!AnyEnabled())
+                {
+                    delay = Definition.Interval;
+                    continue;
+                }
+
+                var step = url ?? 0;
+                var result = await AttemptAsync(token => stepwise.CheckStepAsync(Target, step, token), cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _attempts);
+                CheckResult? verdict = null;
+                lock (_lock)
+                {
+                    LastResult = result;
+                    bool passed = result.IsUp, retry = false;
+                    if (passed)
+                    {
+                        url = step + 1 < urls ? step + 1 : null;
+                        retryIt = 0;
+                    }
+                    else if (IsUp || !HasRun)
+                    {
+                        retry = true;
+                        retryIt++;
+                    }
+
+                    if (passed && url is null && failedUrl is null)
+                    {
+                        // Every URL passed.
+                        if (!IsUp || !HasRun)
+                        {
+                            verdict = result;
+                        }
+
+                        url = 0;
+                    }
+                    else if (retry && retryIt > Definition.Retry)
+                    {
+                        if (IsUp || !HasRun)
+                        {
+                            verdict = result;
+                        }
+
+                        failedUrl = step;
+                    }
+                    else if (passed && failedUrl is not null)
+                    {
+                        // The failed URL answers again: check them all from the first.
+                        failedUrl = null;
+                        url = 0;
+                    }
+
+                    if (passed)
+                    {
+                        delay = Definition.Interval;
+                        if (!HasRun && verdict is null)
+                        {
+                            retryIt = Definition.Retry;
+                        }
+                    }
+                    else
+                    {
+                        delay = failedUrl is not null ? Max(Definition.EffectiveDelayBeforeRetry, Definition.Interval) : Definition.EffectiveDelayBeforeRetry;
+                    }
+
+                    if (!passed && failedUrl is not null)
+                    {
+                        url = failedUrl;
+                    }
+
+                    if (verdict is { } v)
+                    {
+                        HasRun = true;
+                        IsUp = v.IsUp;
+                        Weight = v.IsUp ? v.Weight : Weight;
+                    }
+                }
+
+                if (verdict is { } changed)
+                {
+                    CheckSubscription[] subscribers;
+                    lock (_lock)
+                    {
+                        subscribers = [.. _subscriptions];
+                    }
+
+                    foreach (var subscriber in subscribers)
+                    {
+                        subscriber.Notify(this, changed);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private ValueTask<CheckResult> AttemptAsync(CancellationToken cancellationToken) =>
+        AttemptAsync(token => _checker.CheckAsync(Target, token), cancellationToken);
+
+    private async ValueTask<CheckResult> AttemptAsync(Func<CancellationToken, ValueTask<CheckResult>> attempt, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
         try
         {
-            return await _checker.CheckAsync(Target, cancellationToken).ConfigureAwait(false);
+            return await attempt(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -104,6 +104,13 @@ public sealed class CheckedServiceKeeper : IDisposable
     /// <summary>True while the service has quorum (keepalived's quorum_state_up).</summary>
     public bool QuorumUp { get; private set; }
 
+    /// <summary>
+    /// Started by a reload (SIGHUP), not by the daemon's start: quorum starts as the servers find
+    /// it, without a quorum-up script (keepalived's set_quorum_states on a reload); at the daemon's
+    /// start quorum starts lost and is gained, with its script, when the live weight reaches it.
+    /// </summary>
+    public bool StartedByReload { get; init; }
+
     /// <summary>True while the sorry server replaces the real servers.</summary>
     public bool SorryServerInUse => Policy.SorryServer is not null && !QuorumUp;
 
@@ -140,10 +147,16 @@ public sealed class CheckedServiceKeeper : IDisposable
                     (server.IsAlive, server.EffectiveWeight) = Judge(server);
                 }
 
-                // set_quorum_states, then update_quorum_state(init): starting below quorum with a
-                // sorry server puts it in and runs quorum-down.
+                // keepalived at start: quorum is down until init_service_vs's update_quorum_state(init)
+                // finds the live weight at quorum + hysteresis (quorum-up runs); below it, with a sorry
+                // server, the sorry server goes in and quorum-down runs.
                 QuorumUp = LiveWeight >= Policy.Quorum + Policy.Hysteresis;
-                if (!QuorumUp && Policy.SorryServer is not null)
+                if (QuorumUp && !StartedByReload)
+                {
+                    _observer.QuorumChanged(Service.Key, true, LiveWeight, Policy.Quorum + Policy.Hysteresis, true);
+                    RunScript("on-quorum-up", Policy.OnQuorumUp);
+                }
+                else if (!QuorumUp && Policy.SorryServer is not null)
                 {
                     _observer.QuorumChanged(Service.Key, false, LiveWeight, Policy.Quorum + Policy.Hysteresis, true);
                     RunScript("on-quorum-down", Policy.OnQuorumDown);

@@ -25,7 +25,7 @@ namespace Ipvs.Health.Checks;
 /// URL's whole exchange (connect, TLS, request, response) is bounded by the timeout, where
 /// keepalived bounds each read.
 /// </remarks>
-internal sealed class HttpChecker : IChecker
+internal sealed class HttpChecker : IStepwiseChecker
 {
     /// <summary>The longest response head (status line and headers) accepted.</summary>
     internal const int MaxHeadBytes = 16 * 1024;
@@ -72,6 +72,18 @@ internal sealed class HttpChecker : IChecker
         }
 
         return CheckResult.Up(_timeProvider.GetElapsedTime(started));
+    }
+
+    public int StepCount => _check.Urls.Count;
+
+    public async ValueTask<CheckResult> CheckStepAsync(CheckTarget target, int step, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        var url = _check.Urls[step];
+        var failure = await CheckUrlAsync(url, target, cancellationToken).ConfigureAwait(false);
+        return failure is null
+            ? CheckResult.Up(_timeProvider.GetElapsedTime(started))
+            : CheckResult.Down(_timeProvider.GetElapsedTime(started), _check.Urls.Count > 1 ? $"{SafeText.From(url.Path, 60)}: {failure}" : failure);
     }
 
     public void Dispose()

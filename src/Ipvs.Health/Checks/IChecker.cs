@@ -36,3 +36,16 @@ public interface IChecker : IDisposable
     /// <summary>One attempt against <paramref name="target"/>, bounded by the definition's timeout.</summary>
     ValueTask<CheckResult> CheckAsync(CheckTarget target, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A checker whose attempts go one step at a time (HTTP_GET/SSL_GET: one URL per step), so the
+/// runner can follow keepalived's per-URL timing.
+/// </summary>
+internal interface IStepwiseChecker : IChecker
+{
+    /// <summary>The number of steps (URLs).</summary>
+    int StepCount { get; }
+
+    /// <summary>Step <paramref name="step"/> alone against <paramref name="target"/>.</summary>
+    ValueTask<CheckResult> CheckStepAsync(CheckTarget target, int step, CancellationToken cancellationToken);
+}

@@ -8,18 +8,18 @@ namespace Ipvs.Health.Checks;
 /// exit − 2 and 0 is up with the configured weight (keepalived's effective range 0..253); any
 /// other exit, a signal or the timeout is down. At the timeout the group gets SIGTERM, then
 /// SIGKILL two seconds later (keepalived's sequence, so an attempt may last the timeout plus two
-/// seconds). With a user, the program runs through <c>runuser -u USER [-g GROUP] --</c>
+/// seconds). With a user, the program runs through <c>setpriv</c> (<see cref="RunAs"/>)
 /// (util-linux; it needs root, as keepalived's setuid does), which sets the user's groups as
 /// keepalived's script user does.
 /// </summary>
 internal sealed class MiscChecker : IChecker
 {
     /// <summary>The program that switches user (util-linux).</summary>
-    internal const string RunUser = "runuser";
 
     private readonly MiscCheck _check;
     private readonly TimeProvider _timeProvider;
-    private readonly string[] _argv;
+    private readonly string[]? _argv;
+    private readonly string? _argvError;
 
     public MiscChecker(MiscCheck check, TimeProvider timeProvider)
     {
@@ -30,25 +30,13 @@ internal sealed class MiscChecker : IChecker
 
         _check = check;
         _timeProvider = timeProvider;
-        _argv = BuildArguments(check);
+        _argv = BuildArguments(check, out _argvError);
     }
 
     public CheckDefinition Definition => _check;
 
-    /// <summary>The argument array run: the command, behind runuser when a user is set.</summary>
-    internal static string[] BuildArguments(MiscCheck check)
-    {
-        if (string.IsNullOrEmpty(check.User))
-        {
-            return [.. check.Command];
-        }
-
-        var colon = check.User.IndexOf(':', StringComparison.Ordinal);
-        string[] runUser = colon < 0
-            ? [RunUser, "-u", check.User, "--"]
-            : [RunUser, "-u", check.User[..colon], "-g", check.User[(colon + 1)..], "--"];
-        return [.. runUser, .. check.Command];
-    }
+    /// <summary>The argument array run: the command, behind setpriv when another user is set (<see cref="RunAs"/>).</summary>
+    internal static string[]? BuildArguments(MiscCheck check, out string? error) => RunAs.Wrap(check.User, check.Command, out error);
 
     public async ValueTask<CheckResult> CheckAsync(CheckTarget target, CancellationToken cancellationToken)
     {
@@ -57,6 +45,11 @@ internal sealed class MiscChecker : IChecker
         bool timedOut;
         try
         {
+            if (_argv is null)
+            {
+                return CheckResult.Down(TimeSpan.Zero, SafeText.From(_argvError));
+            }
+
             (exit, timedOut) = await ScriptProcess.RunAsync(_argv, _check.Timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)

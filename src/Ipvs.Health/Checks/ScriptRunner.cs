@@ -23,7 +23,7 @@ public static class ScriptRunners
     /// <summary>
     /// Starts each script with posix_spawn and its argument array (never a shell), in its own
     /// process group, standard streams on /dev/null; as another user through
-    /// <c>runuser -u USER [-g GROUP] --</c>; the group is killed at the timeout (measured on
+    /// <c>setpriv</c> (<see cref="RunAs"/>); the group is killed at the timeout (measured on
     /// <paramref name="timeProvider"/>).
     /// </summary>
     public static IScriptRunner Create(TimeProvider? timeProvider = null) => new SpawningScriptRunner(timeProvider ?? TimeProvider.System);
@@ -31,9 +31,6 @@ public static class ScriptRunners
 
 internal sealed class SpawningScriptRunner(TimeProvider timeProvider) : IScriptRunner
 {
-    // util-linux's runuser switches user and group (and supplementary groups) for a root daemon.
-    internal static readonly string[] RunUserPaths = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"];
-
     public async Task<ScriptResult> RunAsync(ScriptCommand script, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(script);
@@ -71,32 +68,7 @@ internal sealed class SpawningScriptRunner(TimeProvider timeProvider) : IScriptR
         return new ScriptResult(status, !cancellationToken.IsCancellationRequested, null);
     }
 
-    internal static string[]? Command(ScriptCommand script, out string? error)
-    {
-        error = null;
-        if (script.User is null)
-        {
-            return [.. script.Arguments];
-        }
-
-        var runuser = RunUserPaths.FirstOrDefault(File.Exists);
-        if (runuser is null)
-        {
-            error = "runuser (util-linux) is needed to run a script as " + script.User;
-            return null;
-        }
-
-        var parts = script.User.Split(':', 2);
-        var argv = new List<string> { runuser, "-u", parts[0] };
-        if (parts.Length == 2)
-        {
-            argv.AddRange(["-g", parts[1]]);
-        }
-
-        argv.Add("--");
-        argv.AddRange(script.Arguments);
-        return [.. argv];
-    }
+    internal static string[]? Command(ScriptCommand script, out string? error) => RunAs.Wrap(script.User, script.Arguments, out error);
 
     private static unsafe int Spawn(string[] arguments, out string? error)
     {

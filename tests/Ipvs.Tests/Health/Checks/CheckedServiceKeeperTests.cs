@@ -202,9 +202,12 @@ public sealed class CheckedServiceKeeperTests : IDisposable
             new CheckedRealServer(A, [check]),
             new CheckedRealServer(B, [check]));
 
-        // 2 + 3 = 5 ≥ quorum + hysteresis (5): quorum at start, the sorry server out.
+        // 2 + 3 = 5 ≥ quorum + hysteresis (5): quorum gained at start (keepalived runs quorum-up
+        // then), the sorry server out.
         Assert.True(keeper.QuorumUp);
         Assert.Equal(new Dictionary<string, int> { ["198.18.1.1:80"] = 2, ["198.18.1.2:80"] = 3 }, Table(Web));
+        await Until(() => _scripts.Ran.Contains("/bin/up"), "quorum-up at start");
+        _scripts.Ran.Clear();
 
         // A fails: 3 is not below quorum − hysteresis (3): quorum kept (the hysteresis).
         _checkers.Set(A.Address, up: false);
@@ -230,6 +233,15 @@ public sealed class CheckedServiceKeeperTests : IDisposable
         await Advance(6);
         await Until(() => Table(Web).Count == 2 && !Table(Web).ContainsKey("198.18.1.9:80"), "real servers back");
         await Until(() => _scripts.Ran.Contains("/bin/up"), "quorum-up ran");
+
+        // Control: a keeper started by a reload with quorum does not run quorum-up.
+        _scripts.Ran.Clear();
+        var reloaded = new CheckedServiceKeeper(_ipvs, Api, [new CheckedRealServer(A, [Tcp(tag: 2)]), new CheckedRealServer(B, [Tcp(tag: 2)])], new CheckPolicy { Quorum = 4, Hysteresis = 1, OnQuorumUp = new ScriptCommand { Arguments = ["/bin/up"] } }, _hub, _time, null, _scripts, _ => true) { StartedByReload = true };
+        _keepers.Add(reloaded);
+        reloaded.Ensure(Token);
+        Assert.True(reloaded.QuorumUp);
+        await Advance(0.5);
+        Assert.DoesNotContain("/bin/up", _scripts.Ran);
     }
 
     [Fact]

@@ -159,10 +159,31 @@ public sealed class MiscCheckerTests : IDisposable
     }
 
     [Fact]
-    public void User_WithGroup_GoesToRunuser()
+    public void User_GoesToSetpriv_WithTheUsersIds_AndTheDaemonsOwnUserRunsDirectly()
     {
-        Assert.Equal(["runuser", "-u", "www", "-g", "adm", "--", "/bin/check", "x"], MiscChecker.BuildArguments(new MiscCheck { Command = ["/bin/check", "x"], User = "www:adm" }));
-        Assert.Equal(["/bin/check"], MiscChecker.BuildArguments(new MiscCheck { Command = ["/bin/check"] }));
+        static bool Users(string name, out uint uid, out uint gid)
+        {
+            (uid, gid) = name switch { "www" => (33u, 33u), "root" => (0u, 0u), _ => (0u, 0u) };
+            return name is "www" or "root";
+        }
+
+        static bool Groups(string name, out uint gid)
+        {
+            gid = name == "adm" ? 4u : 0u;
+            return name == "adm";
+        }
+
+        string? error;
+        Assert.Equal(["/usr/bin/setpriv", "--reuid", "33", "--regid", "4", "--init-groups", "--", "/bin/check", "x"], RunAs.Wrap("www:adm", ["/bin/check", "x"], Users, Groups, (0, 0), "/usr/bin/setpriv", out _)!);
+        Assert.Equal(["/usr/bin/setpriv", "--reuid", "33", "--regid", "33", "--init-groups", "--", "/bin/check"], RunAs.Wrap("www", ["/bin/check"], Users, Groups, (0, 0), "/usr/bin/setpriv", out _)!);
+        Assert.Equal(["/bin/check"], RunAs.Wrap("root", ["/bin/check"], Users, Groups, (0, 0), "/usr/bin/setpriv", out _)!);
+        Assert.Equal(["/bin/check"], RunAs.Wrap(null, ["/bin/check"], Users, Groups, (0, 0), null, out _)!);
+        Assert.Null(RunAs.Wrap("nosuch", ["/bin/check"], Users, Groups, (0, 0), "/usr/bin/setpriv", out error));
+        Assert.Contains("no user 'nosuch'", error);
+        Assert.Null(RunAs.Wrap("www:nogroup", ["/bin/check"], Users, Groups, (0, 0), "/usr/bin/setpriv", out error));
+        Assert.Contains("no group 'nogroup'", error);
+        Assert.Null(RunAs.Wrap("www", ["/bin/check"], Users, Groups, (0, 0), null, out error));
+        Assert.Contains("setpriv", error);
     }
 
     private static async Task WaitGoneAsync(int pid)
