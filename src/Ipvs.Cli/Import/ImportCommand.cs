@@ -7,7 +7,7 @@ using Ipvs.State.Keepalived;
 namespace Ipvs.Cli.Import;
 
 /// <summary>
-/// <c>ipvs import keepalived [FILE]</c>: keepalived's LVS configuration as an <c>ipvs care -f</c>
+/// <c>ipvs import keepalived [FILE...]</c>: keepalived's LVS configuration as an <c>ipvs care -f</c>
 /// file on standard output. Exit status: 0 everything carried over; 1 some items did not (each
 /// listed on standard error as <c>file:line: keyword: reason</c>; the file is still written);
 /// 2 bad input (syntax, unknown keyword, missing include, bad value: <c>file:line:column: message</c>),
@@ -30,11 +30,10 @@ internal static class ImportCommand
 
     private static CliCommand Keepalived(CliContext context)
     {
-        var file = new Argument<string>("FILE")
+        var file = new Argument<string[]>("FILE")
         {
-            Description = "keepalived's configuration (its include files are followed).",
-            Arity = ArgumentArity.ZeroOrOne,
-            DefaultValueFactory = _ => KeepalivedConfigReader.DefaultPath,
+            Description = "keepalived's configuration (its include files are followed); one per director of the pair to write the ha section (the services come from the first).",
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var format = new Option<string>("--output", "-o")
         {
@@ -59,7 +58,7 @@ internal static class ImportCommand
             "import keepalived > /etc/ipvs/care.yaml",
             "import keepalived --check /etc/keepalived/keepalived.conf",
             "import keepalived lb.conf -o json");
-        command.SetAction(result => Run(result.GetValue(file) ?? KeepalivedConfigReader.DefaultPath, result.GetValue(format) ?? "yaml", result.GetValue(check), context.Environment.Console));
+        command.SetAction(result => Run(result.GetValue(file) is { Length: > 0 } files ? files : [KeepalivedConfigReader.DefaultPath], result.GetValue(format) ?? "yaml", result.GetValue(check), context.Environment.Console));
         return command;
     }
 
@@ -94,22 +93,31 @@ internal static class ImportCommand
 
     private static bool IsUnsafe(char c) => c < 0x20 || c is >= '\u007f' and <= '\u009f' || c is >= '\u202a' and <= '\u202e' || c is >= '\u2066' and <= '\u2069' || c is '\u2028' or '\u2029';
 
-    internal static int Run(string path, string format, bool check, CliConsole console)
+    internal static int Run(string path, string format, bool check, CliConsole console) => Run([path], format, check, console);
+
+    internal static int Run(IReadOnlyList<string> paths, string format, bool check, CliConsole console)
     {
         var error = console.Error;
-        var read = KeepalivedConfigReader.Read(path);
-        if (!read.Succeeded)
+        var path = string.Join(", ", paths);
+        var configs = new List<KeepalivedConfig>();
+        foreach (var one in paths)
         {
-            foreach (var diagnostic in read.Errors)
+            var read = KeepalivedConfigReader.Read(one);
+            if (!read.Succeeded)
             {
-                error.WriteLine(Safe(diagnostic.ToString()));
+                foreach (var diagnostic in read.Errors)
+                {
+                    error.WriteLine(Safe(diagnostic.ToString()));
+                }
+
+                error.WriteLine($"ipvs import keepalived: {KeepalivedImporter.Plural(read.Errors.Count, "error")} in {one}; nothing written");
+                return ExitBadInput;
             }
 
-            error.WriteLine($"ipvs import keepalived: {KeepalivedImporter.Plural(read.Errors.Count, "error")} in {path}; nothing written");
-            return ExitBadInput;
+            configs.Add(read.Config!);
         }
 
-        var result = KeepalivedImporter.Import(read.Config!);
+        var result = KeepalivedImporter.Import(configs);
         if (result.Errors.Count > 0)
         {
             foreach (var message in result.Errors)

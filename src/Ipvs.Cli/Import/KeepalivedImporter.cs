@@ -95,7 +95,11 @@ internal sealed partial class KeepalivedImporter
                 case "virtual_server_group" or "track_file" or "vrrp_track_file":
                     break;
                 case "vrrp_instance":
-                    NotCarried(statement, VrrpReason(statement));
+                    if (!_pair)
+                    {
+                        NotCarried(statement, VrrpReason(statement));
+                    }
+
                     break;
                 case "vrrp_script" or "vrrp_sync_group" or "vrrp_track_process" or "track_group" or "garp_group" or "linkbeat_interfaces" or "linkbeat_use_polling"
                     or "static_ipaddress" or "static_routes" or "static_rules" or "interface_up_down_delays" or "bfd_instance":
@@ -190,8 +194,14 @@ internal sealed partial class KeepalivedImporter
                 case "script_user":
                     break; // applied to every script that names no user
                 case "lvs_sync_daemon":
-                    NotCarried(inner, SyncReason(inner));
+                    if (!_pair)
+                    {
+                        NotCarried(inner, SyncReason(inner));
+                    }
+
                     break;
+                case "router_id" when _pair:
+                    break; // the node's name in the ha section
                 case "lvs_timeouts":
                     NotCarried(inner, "IPVS connection timeouts are not part of a care file: set them with 'ipvs timeout set' (ipvsadm --set) at boot");
                     break;
@@ -254,8 +264,8 @@ internal sealed partial class KeepalivedImporter
             }
         }
 
-        return "the ha section (docs/ha.md) describes both directors (nodes: name, address, priority) and this file only one, so it is not written;"
-            + " write it by hand from these values and the other director's: " + string.Join(", ", parts)
+        return "the ha section (docs/ha.md) describes both directors (nodes: name, address, priority) and this file only one, so it is not written"
+            + " (give the other director's keepalived.conf as a second FILE to write it); the values read: " + string.Join(", ", parts)
             + ". keepalived keeps doing VRRP ('ipvs ha keepalived-config' writes its file)";
     }
 
@@ -286,7 +296,7 @@ internal sealed partial class KeepalivedImporter
             }
         }
 
-        return "the sync daemons are the ha section's 'sync' (" + string.Join(", ", parts) + "), and ipvs runs both daemons on both directors instead of switching them with the VRRP state (docs/ha.md); write the ha section by hand";
+        return "the sync daemons are the ha section's 'sync' (" + string.Join(", ", parts) + "), and ipvs runs both daemons on both directors instead of switching them with the VRRP state (docs/ha.md); give the other director's keepalived.conf as a second FILE to write the ha section";
     }
 
     // ---- helpers ----
