@@ -51,13 +51,14 @@ internal static class ImportCommand
             file, format, check,
         };
         command.WithNotes(
-            "Reads FILE (default /etc/keepalived/keepalived.conf) as keepalived 2.2.7 does (comments, quoting, include globs relative to the including file) and writes the equivalent 'ipvs care -f' file to standard output: the services and real servers of the declarative schema, and a health section per service with keepalived's checkers, timing and policies (docs/care.md, \"Coming from keepalived\"). keepalived's defaults are written out.",
+            "Reads FILE (default /etc/keepalived/keepalived.conf) as keepalived 2.2.7 does (comments, quoting, include globs relative to the including file) and writes the equivalent 'ipvs care -f' file to standard output: the services and real servers of the declarative schema, and a health section per service with keepalived's checkers, timing and policies (docs/care.md, \"Coming from keepalived\"). keepalived's defaults are written out. With one file per director of the pair (FILE...: lb1.conf lb2.conf), the services come from the first and the vrrp_instance blocks with one virtual_router_id, with lvs_sync_daemon, become the ha section (docs/ha.md), checked before it is written.",
             "What does not carry over is listed on standard error as 'file:line: keyword: reason' (VRRP, e-mail, SNMP, options with no counterpart); what keepalived itself corrects (a missing protocol, the port of a DR server, a quorum above the servers' weight) is corrected the same way and listed as 'file:line: warning: keyword: …'.",
             "Exit status: 0 everything carried over; 1 some items did not (the file is still written); 2 bad input (a syntax error, an unknown keyword, a missing include, a bad value: file:line:column: message), and nothing is written.");
         command.WithExamples(
             "import keepalived > /etc/ipvs/care.yaml",
             "import keepalived --check /etc/keepalived/keepalived.conf",
-            "import keepalived lb.conf -o json");
+            "import keepalived lb.conf -o json",
+            "import keepalived lb1.conf lb2.conf > /etc/ipvs/care.yaml");
         command.SetAction(result => Run(result.GetValue(file) is { Length: > 0 } files ? files : [KeepalivedConfigReader.DefaultPath], result.GetValue(format) ?? "yaml", result.GetValue(check), context.Environment.Console));
         return command;
     }
