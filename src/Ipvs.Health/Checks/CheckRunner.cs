@@ -146,16 +146,7 @@ internal sealed class CheckRunner : IDisposable
 
                 if (changed)
                 {
-                    CheckSubscription[] subscribers;
-                    lock (_lock)
-                    {
-                        subscribers = [.. _subscriptions];
-                    }
-
-                    foreach (var subscriber in subscribers)
-                    {
-                        subscriber.Notify(this, result);
-                    }
+                    Notify(result);
                 }
             }
         }
@@ -265,16 +256,7 @@ internal sealed class CheckRunner : IDisposable
 
                 if (verdict is { } changed)
                 {
-                    CheckSubscription[] subscribers;
-                    lock (_lock)
-                    {
-                        subscribers = [.. _subscriptions];
-                    }
-
-                    foreach (var subscriber in subscribers)
-                    {
-                        subscriber.Notify(this, changed);
-                    }
+                    Notify(changed);
                 }
             }
         }
@@ -284,6 +266,21 @@ internal sealed class CheckRunner : IDisposable
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    // Outside the lock: a subscriber re-evaluates its service and may call back into the runner.
+    private void Notify(CheckResult verdict)
+    {
+        CheckSubscription[] subscribers;
+        lock (_lock)
+        {
+            subscribers = [.. _subscriptions];
+        }
+
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.Notify(this, verdict);
+        }
+    }
 
     private ValueTask<CheckResult> AttemptAsync(CancellationToken cancellationToken) =>
         AttemptAsync(token => _checker.CheckAsync(Target, token), cancellationToken);

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 
 namespace Ipvs.Health.Checks;
@@ -22,20 +21,14 @@ internal sealed class TcpChecker : IChecker
         var started = _timeProvider.GetTimestamp();
         using var timeout = new CancellationTokenSource(_check.Timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-        using var socket = new Socket(target.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (_check.BindAddress is not null || _check.BindPort is not null)
-            {
-                socket.Bind(new IPEndPoint(_check.BindAddress ?? (target.Address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any), _check.BindPort ?? 0));
-            }
-
-            await socket.ConnectAsync(new IPEndPoint(target.Address, target.Port), linked.Token).ConfigureAwait(false);
+            using var socket = await CheckSockets.ConnectTcpAsync(_check, target, linked.Token).ConfigureAwait(false);
             return CheckResult.Up(_timeProvider.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return CheckResult.Down(_timeProvider.GetElapsedTime(started), "timed out after " + HealthCheckOptions.Format(_check.Timeout));
+            return CheckResult.Down(_timeProvider.GetElapsedTime(started), CheckSockets.TimedOut(_check.Timeout));
         }
         catch (SocketException e)
         {
