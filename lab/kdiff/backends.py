@@ -24,8 +24,9 @@ import nslib
 
 
 def split_hostport(text):
+    """10.0.0.1:80 or [2001:db8::1]:80."""
     host, _, port = text.rpartition(":")
-    return host, int(port)
+    return host.strip("[]"), int(port)
 
 
 class Backend:
@@ -62,10 +63,11 @@ class Backend:
 
     def _open(self):
         with nslib.inside(self.ns):
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
             if self.kind == "udp":
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s = socket.socket(family, socket.SOCK_DGRAM)
             else:
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s = socket.socket(family, socket.SOCK_STREAM)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((self.host, self.port))
             if self.kind != "udp":

@@ -18,6 +18,7 @@ the logs of every keepalived and ipvs process. Exit status: 0 when every check p
 some failed, 1 when the run itself failed.
 """
 import argparse
+import ipaddress
 import json
 import os
 import queue
@@ -40,6 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 RUN = "/run/kdiff"              # guest-private (a tmpfs): the corpus names its scripts and files here
 RS_NS = "krs"                   # every real server: 198.18.0.0/16 is local there
 RS_LINK = "198.19.255.254"
+RS_LINK6 = "2001:db8:19:ffff::fe"  # IPv6: configuration N uses real servers 2001:db8:18:N::x, VIPs 2001:db8:19:N::x
 BINDTO = "198.19.254.1"         # on every director's lo (the corpus's bindto), masqueraded on the way out
 POLL = 0.2                      # table polling interval (reads /proc/PID/net/ip_vs: no exec)
 STABLE = 1.5                    # a table unchanged this long has converged
@@ -142,12 +144,21 @@ class Config:
 # --- IPVS tables ----------------------------------------------------------------------------
 
 def _hex_endpoint(text):
-    addr, _, port = text.partition(":")
-    if len(addr) == 8:
+    """/proc/net/ip_vs's endpoint (0A000001:0050, or [2001:0db8:...:0001]:0050) as the corpus
+    writes it (10.0.0.1:80, [2001:db8::1]:80)."""
+    addr, _, port = text.rpartition(":")
+    if addr.startswith("["):
+        ip = "[%s]" % ipaddress.IPv6Address(addr[1:-1]).compressed
+    elif len(addr) == 8:
         ip = ".".join(str(int(addr[i:i + 2], 16)) for i in range(0, 8, 2))
     else:
         ip = addr
     return "%s:%d" % (ip, int(port, 16))
+
+
+def host_prefix(addr):
+    """ADDR as a one-host prefix (/32 or /128)."""
+    return "%s/%d" % (addr, 128 if ":" in addr else 32)
 
 
 def read_table(pid):
@@ -357,7 +368,7 @@ def ipvs_command(ipvs, conf_path, work, log):
     log.flush()
     if p.returncode != 0:
         raise RunError("ipvs import keepalived %s failed (%d): %s" % (conf_path, p.returncode, p.stderr.strip()))
-    return [ipvs, "care", "-f", care, "--mode", ""]
+    return [ipvs, "care", "-f", care, "--mode", ""] + (["--debug"] if os.environ.get("IPVS_KDIFF_DEBUG") else [])
 
 
 def ipvs_reload(ipvs, conf_path, work, log, proc):
@@ -422,15 +433,19 @@ class Lab:
                 lines += ["netns add %s" % ns, "link add p-%s type veth peer name eth0 netns %s" % (ns, ns),
                           "link set p-%s master kbr0 up" % ns]
         batch(lines)
-        batch(["link set lo up", "address add %s/24 dev eth0" % RS_LINK, "link set eth0 up",
-               "route add local 198.18.0.0/16 dev lo"], ns=RS_NS)
+        batch(["link set lo up", "address add %s/24 dev eth0" % RS_LINK, "address add %s/64 dev eth0 nodad" % RS_LINK6,
+               "link set eth0 up", "route add local 198.18.0.0/16 dev lo", "route add local 2001:db8:18::/48 dev lo"], ns=RS_NS)
+        # IPv6 binds only to an assigned address; the local route above delivers the rest.
+        run(["sysctl", "-qw", "net.ipv6.ip_nonlocal_bind=1"], ns=RS_NS)
         for i in range(slots):
             pair = []
             for side, base in (("A", 10), ("B", 50)):
                 ns = "k%s%d" % (side, i)
                 address = "198.19.255.%d" % (base + i)
                 batch(["link set lo up", "address add %s/32 dev lo" % BINDTO, "address add %s/24 dev eth0" % address,
+                       "address add 2001:db8:19:ffff::%x/64 dev eth0 nodad" % (base + i),
                        "link set eth0 up", "route add 198.18.0.0/16 via %s" % RS_LINK,
+                       "route add 2001:db8:18::/48 via %s" % RS_LINK6,
                        "link add vips type dummy", "link set vips up"], ns=ns)
                 run(["iptables-legacy", "-t", "nat", "-A", "POSTROUTING", "-s", BINDTO, "-o", "eth0", "-j", "MASQUERADE"], ns=ns)
                 s = Side(self, ns, address)
@@ -483,7 +498,7 @@ class Lab:
         for kind, addr, options in config.backends:
             if kind == "dns":
                 self.dns[addr] = (None, options)
-                batch(["address add %s/32 dev lo" % addr], ns=RS_NS)
+                batch(["address add %s dev lo%s" % (host_prefix(addr), " nodad" if ":" in addr else "")], ns=RS_NS)
                 self.dns_start(addr, "good")
                 continue
             if addr in self.backends:
@@ -529,10 +544,13 @@ class Lab:
         self.dns[addr] = (proc, options)
         # Answering once dnsmasq listens: wait for its UDP socket (a few hundred ms in the lab).
         deadline = time.time() + 10
-        want = "%08X:0035" % int.from_bytes(bytes(int(x) for x in addr.split(".")[::-1]), "big")
+        # /proc/net/udp{,6} print the address as 32-bit words in host (little-endian) order.
+        packed = ipaddress.ip_address(addr).packed
+        want = "".join("%08X" % int.from_bytes(packed[i:i + 4], "little") for i in range(0, len(packed), 4)) + ":0035"
+        table = "udp6" if ":" in addr else "udp"
         while time.time() < deadline:
             try:
-                with open("/proc/%d/net/udp" % proc.pid) as f:
+                with open("/proc/%d/net/%s" % (proc.pid, table)) as f:
                     if want in f.read():
                         return
             except FileNotFoundError:
@@ -567,15 +585,15 @@ class Lab:
         elif verb == "file":
             write_state(rest[0], " ".join(rest[1:]))
         elif verb == "drop":
-            batch(["route add blackhole %s/32 table local" % rest[0]], ns=RS_NS)
+            batch(["route add blackhole %s table local" % host_prefix(rest[0])], ns=RS_NS)
         elif verb == "undrop":
-            batch(["route del blackhole %s/32 table local" % rest[0]], ns=RS_NS)
+            batch(["route del blackhole %s table local" % host_prefix(rest[0])], ns=RS_NS)
         elif verb == "vip-add":
             for s in pair:
-                batch(["address add %s/32 dev vips" % rest[0]], ns=s.ns)
+                batch(["address add %s dev vips%s" % (host_prefix(rest[0]), " nodad" if ":" in rest[0] else "")], ns=s.ns)
         elif verb == "vip-del":
             for s in pair:
-                batch(["address del %s/32 dev vips" % rest[0]], ns=s.ns)
+                batch(["address del %s dev vips" % host_prefix(rest[0])], ns=s.ns)
         elif verb == "ipvsadm":
             for s in pair:
                 run(["ipvsadm"] + rest, ns=s.ns)
@@ -628,6 +646,12 @@ class Runner:
         at least the event's settle time has passed). Returns the tables, the last-change times, the
         notify lines and whether they settled before the timeout."""
         settle = max([float(a[1]) for a in event.actions if a[0] == "settle"] or [0])
+        if event is self.config.start:
+            # Every first check has run before the first event: a check's first run comes at a
+            # random moment within its warmup (delay_loop by default), after the process started
+            # (keepalived forks its checker child first). An event before it would meet a check
+            # that has not yet run on one side and has on the other.
+            settle = max(settle, min(self.config.delay_loop, 12.0) + 2.0)
         last = list(baseline)
         self.history = [[], []]
         changed = [None, None]
