@@ -208,7 +208,10 @@ internal sealed partial class KeepalivedImporter
                 case "lvs_flush" or "lvs_flush_on_stop" or "lvs_flush_onstop":
                     NotCarried(inner, "ipvs care leaves services that are not in its file alone and keeps its rules when it stops (traffic keeps flowing); flush with 'ipvs flush' if you need it");
                     break;
-                case "router_id" or "notification_email" or "notification_email_from" or "smtp_server" or "smtp_helo_name" or "smtp_connect_timeout" or "smtp_alert"
+                case "router_id":
+                    NotCarried(inner, "it names this host in keepalived's emails and SNMP, which ipvs does not send; its log lines and metrics are per service and server");
+                    break;
+                case "notification_email" or "notification_email_from" or "smtp_server" or "smtp_helo_name" or "smtp_connect_timeout" or "smtp_alert"
                     or "smtp_alert_checker" or "smtp_alert_vrrp" or "no_email_faults" or "no_checker_emails":
                     NotCarried(inner, "ipvs sends no email: changes are in its log, its metrics, and the on-up/on-down scripts");
                     break;

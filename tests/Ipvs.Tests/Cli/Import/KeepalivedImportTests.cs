@@ -475,7 +475,7 @@ public sealed class KeepalivedImportTests : IDisposable
         Assert.Contains("services:", run.Out);
         foreach (var expected in new[]
         {
-            ":2: router_id: ipvs sends no email",
+            ":2: router_id: it names this host in keepalived's emails and SNMP",
             ":3: lvs_sync_daemon: the sync daemons are the ha section's 'sync' (interface: eth1, id: 5)",
             ":5: vrrp_instance: the ha section (docs/ha.md) describes both directors",
             ":12: omega: ipvs care runs no scripts when it stops",
