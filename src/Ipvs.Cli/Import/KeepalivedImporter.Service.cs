@@ -297,8 +297,7 @@ internal sealed partial class KeepalivedImporter
             return FileCheck(checker, node);
         }
 
-        TimeSpan? delayLoop = null, timeout = null, delayBeforeRetry = null, warmup = null;
-        long? retry = null;
+        var timing = new CheckTiming();
         bool? alpha = null;
         string? virtualHost = null;
         var urls = new ListNode();
@@ -340,24 +339,12 @@ internal sealed partial class KeepalivedImporter
                     }
 
                     break;
-                case "connect_timeout":
-                    timeout = Timer(inner, 0, 1e-6) ?? timeout;
-                    break;
-                case "retry":
-                    retry = Integer(inner, 0, 0, uint.MaxValue) ?? retry;
+                case "retry" or "delay_before_retry" or "warmup" or "connect_timeout" or "delay_loop":
+                    ReadTiming(inner, timing, minRetry: 0);
                     break;
                 case "nb_get_retry":
                     Warn(inner, "deprecated by keepalived; read as 'retry'");
-                    retry = Integer(inner, 0, 0, uint.MaxValue) ?? retry;
-                    break;
-                case "delay_before_retry":
-                    delayBeforeRetry = Timer(inner, 0, 0) ?? delayBeforeRetry;
-                    break;
-                case "warmup":
-                    warmup = Timer(inner, 0, 0) ?? warmup;
-                    break;
-                case "delay_loop":
-                    delayLoop = Timer(inner, 0, 1e-6) ?? delayLoop;
+                    timing.Retry = Integer(inner, 0, 0, uint.MaxValue) ?? timing.Retry;
                     break;
                 case "alpha":
                     alpha = Flag(inner) ?? alpha;
@@ -517,23 +504,23 @@ internal sealed partial class KeepalivedImporter
 
         // keepalived's defaults, resolved as check_data.c does: the checker's, else the real
         // server's, else the virtual server's, else the kind's.
-        var interval = delayLoop ?? rs.DelayLoop ?? vs.DelayLoop;
+        var interval = timing.DelayLoop ?? rs.Timing.DelayLoop ?? vs.DelayLoop;
         var attemptTimeout = type == "misc"
             ? (miscTimeout > 0 ? TimeSpan.FromSeconds(miscTimeout) : vs.DelayLoop)
-            : timeout ?? rs.ConnectTimeout ?? vs.ConnectTimeout;
-        var retries = retry ?? rs.Retry ?? vs.Retry ?? type switch
+            : timing.ConnectTimeout ?? rs.Timing.ConnectTimeout ?? vs.ConnectTimeout;
+        var retries = timing.Retry ?? rs.Timing.Retry ?? vs.Timing.Retry ?? type switch
         {
             "misc" => 0,
             "dns" => 3,
             _ => 1,
         };
-        var pause = delayBeforeRetry ?? rs.DelayBeforeRetry ?? vs.DelayBeforeRetry ?? type switch
+        var pause = timing.DelayBeforeRetry ?? rs.Timing.DelayBeforeRetry ?? vs.Timing.DelayBeforeRetry ?? type switch
         {
             "http" or "https" => TimeSpan.FromSeconds(3),
             "dns" => interval,
             _ => TimeSpan.FromSeconds(1),
         };
-        var start = warmup ?? rs.Warmup ?? vs.Warmup ?? interval;
+        var start = timing.Warmup ?? rs.Timing.Warmup ?? vs.Timing.Warmup ?? interval;
         node.Add("interval", Duration(interval))
             .Add("timeout", Duration(attemptTimeout))
             .Add("retry", retries)

@@ -81,15 +81,14 @@ internal sealed partial class KeepalivedImporter
 
         public DocumentNode? QuorumDown { get; set; }
 
-        public TimeSpan DelayLoop { get; set; } = TimeSpan.FromSeconds(60);
+        /// <summary>The timing keywords of the virtual server's block: its checkers' last fallback before the kind's defaults.</summary>
+        public CheckTiming Timing { get; } = new();
 
-        public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+        /// <summary>keepalived's delay_loop of the virtual server (60 s unless given).</summary>
+        public TimeSpan DelayLoop => Timing.DelayLoop ?? TimeSpan.FromSeconds(60);
 
-        public long? Retry { get; set; }
-
-        public TimeSpan? DelayBeforeRetry { get; set; }
-
-        public TimeSpan? Warmup { get; set; }
+        /// <summary>keepalived's connect_timeout of the virtual server (5 s unless given).</summary>
+        public TimeSpan ConnectTimeout => Timing.ConnectTimeout ?? TimeSpan.FromSeconds(5);
 
         public long Weight { get; set; } = 1;
 
@@ -126,6 +125,23 @@ internal sealed partial class KeepalivedImporter
 
         public DocumentNode? OnDown { get; set; }
 
+        /// <summary>The timing keywords of the real server's block: its checkers' fallback.</summary>
+        public CheckTiming Timing { get; } = new();
+
+        public string? VirtualHost { get; set; }
+
+        public List<KeepalivedStatement> Checkers { get; } = [];
+
+        public ListNode Checks { get; set; } = new();
+    }
+
+    /// <summary>
+    /// The five timing keywords keepalived accepts in a virtual server, a real server and a
+    /// checker; a checker's value wins over its real server's, which wins over its virtual
+    /// server's (check_data.c).
+    /// </summary>
+    private sealed class CheckTiming
+    {
         public TimeSpan? DelayLoop { get; set; }
 
         public TimeSpan? ConnectTimeout { get; set; }
@@ -135,12 +151,31 @@ internal sealed partial class KeepalivedImporter
         public TimeSpan? DelayBeforeRetry { get; set; }
 
         public TimeSpan? Warmup { get; set; }
+    }
 
-        public string? VirtualHost { get; set; }
-
-        public List<KeepalivedStatement> Checkers { get; } = [];
-
-        public ListNode Checks { get; set; } = new();
+    /// <summary>Reads one of the timing keywords into <paramref name="timing"/>, with keepalived's bounds (retry's lower one differs by block).</summary>
+    private void ReadTiming(KeepalivedStatement inner, CheckTiming timing, long minRetry)
+    {
+        switch (inner.Keyword)
+        {
+            case "retry":
+                timing.Retry = Integer(inner, 0, minRetry, uint.MaxValue) ?? timing.Retry;
+                break;
+            case "delay_before_retry":
+                timing.DelayBeforeRetry = Timer(inner, 0, 0) ?? timing.DelayBeforeRetry;
+                break;
+            case "warmup":
+                timing.Warmup = Timer(inner, 0, 0) ?? timing.Warmup;
+                break;
+            case "connect_timeout":
+                timing.ConnectTimeout = Timer(inner, 0, 1e-6) ?? timing.ConnectTimeout;
+                break;
+            case "delay_loop":
+                timing.DelayLoop = Timer(inner, 0, 1e-6) ?? timing.DelayLoop;
+                break;
+            default:
+                throw new ArgumentException($"{inner.Keyword} is not a timing keyword", nameof(inner));
+        }
     }
 
     private sealed record Identity(string Compact, AddressFamily Family, int Port, bool Fwmark, string Protocol);
@@ -205,20 +240,8 @@ internal sealed partial class KeepalivedImporter
                 }
 
                 break;
-            case "retry":
-                vs.Retry = Integer(inner, 0, 1, uint.MaxValue) ?? vs.Retry;
-                break;
-            case "delay_before_retry":
-                vs.DelayBeforeRetry = Timer(inner, 0, 0) ?? vs.DelayBeforeRetry;
-                break;
-            case "warmup":
-                vs.Warmup = Timer(inner, 0, 0) ?? vs.Warmup;
-                break;
-            case "connect_timeout":
-                vs.ConnectTimeout = Timer(inner, 0, 1e-6) ?? vs.ConnectTimeout;
-                break;
-            case "delay_loop":
-                vs.DelayLoop = Timer(inner, 0, 1e-6) ?? vs.DelayLoop;
+            case "retry" or "delay_before_retry" or "warmup" or "connect_timeout" or "delay_loop":
+                ReadTiming(inner, vs.Timing, minRetry: 1);
                 break;
             case "inhibit_on_failure":
                 vs.Inhibit = true;
@@ -492,20 +515,8 @@ internal sealed partial class KeepalivedImporter
                     }
 
                     break;
-                case "retry":
-                    rs.Retry = Integer(inner, 0, 1, uint.MaxValue) ?? rs.Retry;
-                    break;
-                case "delay_before_retry":
-                    rs.DelayBeforeRetry = Timer(inner, 0, 0) ?? rs.DelayBeforeRetry;
-                    break;
-                case "warmup":
-                    rs.Warmup = Timer(inner, 0, 0) ?? rs.Warmup;
-                    break;
-                case "connect_timeout":
-                    rs.ConnectTimeout = Timer(inner, 0, 1e-6) ?? rs.ConnectTimeout;
-                    break;
-                case "delay_loop":
-                    rs.DelayLoop = Timer(inner, 0, 1e-6) ?? rs.DelayLoop;
+                case "retry" or "delay_before_retry" or "warmup" or "connect_timeout" or "delay_loop":
+                    ReadTiming(inner, rs.Timing, minRetry: 1);
                     break;
                 case "virtualhost":
                     rs.VirtualHost = Required(inner, 0, "a host name")?.Value ?? rs.VirtualHost;
