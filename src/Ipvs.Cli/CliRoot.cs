@@ -125,6 +125,7 @@ internal static class CliRoot
         root.Subcommands.Add(ShellCompletion.Build(context));
         root.Subcommands.Add(HelpCommand.Build(context, root));
         root.Subcommands.Add(ReferenceDoc.Build(context, root));
+        root.Subcommands.Add(ManPages.Build(context, root));
         root.SetAction(parseResult =>
         {
             if (parseResult.GetValue(version))
