@@ -17,6 +17,15 @@ echo "== packages, and a Native AOT consumer of them (samples/)" >&2
 scripts/pack
 scripts/sample
 
+# The Debian package (issue 14): built, lintian-clean, installed with dpkg -i in a fresh root,
+# then purged (scripts/package-test says what it checks).
+echo "== Debian package" >&2
+set +e
+{ scripts/package && scripts/package-test; } > "$results/package.log" 2>&1
+package_rc=$?
+set -e
+grep -E '^(FAIL|package)' "$results/package.log" >&2 || true
+
 echo "== host tests" >&2
 set +e
 dotnet tests/Ipvs.Tests/bin/Release/net10.0/Ipvs.Tests.dll -noColor -noLogo -xml "$results/host.xml" > "$results/host.log" 2>&1
@@ -52,6 +61,7 @@ fi
 read -r ht hp hf hs <<< "$(scripts/xunit-counts "$results/host.xml")" || true
 read -r kt kp kf ks <<< "$(scripts/xunit-counts "$results/kernel.xml")" || true
 read -r dp df dt 2>/dev/null < "$results/kdiff/summary.txt" || true
+read -r pp pf pt 2>/dev/null < "$results/package.txt" || true
 kver=$(ls /usr/lib/uml/modules 2>/dev/null | sort -V | tail -1)
 
 echo
@@ -59,6 +69,7 @@ echo "================ test summary ================"
 printf 'host unit tests (this machine):        %s\n' "${ht:+$hp passed, $hf failed, $hs skipped of $ht}"
 printf 'kernel tests (lab, UML Linux %s): %s\n' "$kver" "${kt:+$kp passed, $kf failed, $ks skipped of $kt}"
 printf 'keepalived differential (lab, B = %s): %s\n' "$kdiff_b" "${dt:+$dp passed, $df failed of $dt checks}${kdiff_why:+not run}"
+printf 'Debian package (lintian, dpkg -i in a fresh root): %s\n' "${pt:+$pp passed, $pf failed of $pt checks}"
 status=0
 [ "$host_rc" = 0 ] && [ -n "${ht:-}" ] && [ "${hf:-1}" = 0 ] || { echo "FAILED: host tests (exit $host_rc; log $results/host.log)"; status=1; }
 if [ "$kernel_rc" != 0 ] || [ -z "${kt:-}" ] || [ "${kf:-1}" != 0 ]; then
@@ -72,6 +83,9 @@ elif [ "$kdiff_rc" != 0 ] || [ -z "${dt:-}" ] || [ "${df:-1}" != 0 ] || [ "${dt:
   echo "FAILED: keepalived differential (exit $kdiff_rc; log $results/kdiff.log, details $results/kdiff/result.json)"; status=1
 elif [ "$kdiff_b" != ipvs ]; then
   echo "FAILED: keepalived differential ran as its control (B = $kdiff_b): ipvs itself was not tested"; status=1
+fi
+if [ "$package_rc" != 0 ] || [ -z "${pt:-}" ] || [ "${pf:-1}" != 0 ]; then
+  echo "FAILED: Debian package (exit $package_rc; log $results/package.log)"; status=1
 fi
 [ $status = 0 ] && echo "all tests passed"
 exit $status
