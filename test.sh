@@ -26,6 +26,13 @@ package_rc=$?
 set -e
 grep -E '^(FAIL|package)' "$results/package.log" >&2 || true
 
+echo "== container image" >&2
+set +e
+scripts/image > "$results/image-build.log" 2>&1
+image_build_rc=$?
+set -e
+tail -n 1 "$results/image-build.log" >&2
+
 echo "== host tests" >&2
 set +e
 dotnet tests/Ipvs.Tests/bin/Release/net10.0/Ipvs.Tests.dll -noColor -noLogo -xml "$results/host.xml" > "$results/host.log" 2>&1
@@ -58,10 +65,23 @@ else
   grep -E '^[0-9:]+ (FAIL|RUN FAILED|kdiff:)' "$results/kdiff.log" | head -n 60 >&2 || true
 fi
 
+# The container image (issue 14) in the lab: unpacked, ipvs care --run-once from its root
+# filesystem against the lab kernel, its metrics checked by promtool (lab/image-test).
+echo "== container image (lab kernel)" >&2
+image_rc=1
+if [ "$image_build_rc" = 0 ]; then
+  set +e
+  lab/run -t 600 -- lab/image-test "$(ls artifacts/ipvs-image_*.oci.tar | tail -1)" "$(pwd)/$results/image.txt" > "$results/image.log" 2>&1
+  image_rc=$?
+  set -e
+  grep -E '^(FAIL|image-test)' "$results/image.log" >&2 || true
+fi
+
 read -r ht hp hf hs <<< "$(scripts/xunit-counts "$results/host.xml")" || true
 read -r kt kp kf ks <<< "$(scripts/xunit-counts "$results/kernel.xml")" || true
 read -r dp df dt 2>/dev/null < "$results/kdiff/summary.txt" || true
 read -r pp pf pt 2>/dev/null < "$results/package.txt" || true
+read -r ip if_ it 2>/dev/null < "$results/image.txt" || true
 kver=$(ls /usr/lib/uml/modules 2>/dev/null | sort -V | tail -1)
 
 echo
@@ -70,6 +90,7 @@ printf 'host unit tests (this machine):        %s\n' "${ht:+$hp passed, $hf fail
 printf 'kernel tests (lab, UML Linux %s): %s\n' "$kver" "${kt:+$kp passed, $kf failed, $ks skipped of $kt}"
 printf 'keepalived differential (lab, B = %s): %s\n' "$kdiff_b" "${dt:+$dp passed, $df failed of $dt checks}${kdiff_why:+not run}"
 printf 'Debian package (lintian, dpkg -i in a fresh root): %s\n' "${pt:+$pp passed, $pf failed of $pt checks}"
+printf 'container image (lab: care from its root, promtool): %s\n' "${it:+$ip passed, $if_ failed of $it checks}"
 status=0
 [ "$host_rc" = 0 ] && [ -n "${ht:-}" ] && [ "${hf:-1}" = 0 ] || { echo "FAILED: host tests (exit $host_rc; log $results/host.log)"; status=1; }
 if [ "$kernel_rc" != 0 ] || [ -z "${kt:-}" ] || [ "${kf:-1}" != 0 ]; then
@@ -86,6 +107,11 @@ elif [ "$kdiff_b" != ipvs ]; then
 fi
 if [ "$package_rc" != 0 ] || [ -z "${pt:-}" ] || [ "${pf:-1}" != 0 ]; then
   echo "FAILED: Debian package (exit $package_rc; log $results/package.log)"; status=1
+fi
+if [ "$image_build_rc" != 0 ]; then
+  echo "FAILED: container image build (exit $image_build_rc; log $results/image-build.log)"; status=1
+elif [ "$image_rc" != 0 ] || [ -z "${it:-}" ] || [ "${if_:-1}" != 0 ]; then
+  echo "FAILED: container image in the lab (exit $image_rc; log $results/image.log)"; status=1
 fi
 [ $status = 0 ] && echo "all tests passed"
 exit $status

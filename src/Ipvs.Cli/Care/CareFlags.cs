@@ -14,7 +14,8 @@ namespace Ipvs.Cli.Care;
 /// </summary>
 internal static class CareFlags
 {
-    public const string DefaultImage = "ipvs:latest";
+    /// <summary>The image scripts/image builds (localhost/: a local image, never pulled from a registry by accident).</summary>
+    public const string DefaultImage = "localhost/ipvs:" + BuildInfo.Version;
 
     /// <summary>The schedulers of Linux IPVS (ip_vs_*.ko); any of them is accepted, not only lvscare's six.</summary>
     public static readonly IReadOnlyList<string> Schedulers = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"];

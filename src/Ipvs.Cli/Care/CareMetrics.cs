@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Ipvs.Health;
 using Ipvs.Model;
 
@@ -186,8 +187,37 @@ internal sealed class CareMetrics : IVirtualServiceKeeperObserver
                 {
                     Totals(text, "ipvs_real_server_", s_serverHelp, serverStats, ("service", service), ("server", endpoint));
                 }
+
+                // The same three numbers under node_exporter's names and labels, so that dashboards
+                // and alerts written for its ipvs collector work unchanged.
+                var backend = NodeExporterLabels(key, server);
+                text.Family("node_ipvs_backend_connections_active", "gauge", "The current active connections by local and remote address.")
+                    .Sample("node_ipvs_backend_connections_active", server.ActiveConnections, backend);
+                text.Family("node_ipvs_backend_connections_inactive", "gauge", "The current inactive connections by local and remote address.")
+                    .Sample("node_ipvs_backend_connections_inactive", server.InactiveConnections, backend);
+                text.Family("node_ipvs_backend_weight", "gauge", "The current backend weight by local and remote address.")
+                    .Sample("node_ipvs_backend_weight", server.Weight, backend);
             }
         }
+    }
+
+    /// <summary>
+    /// node_exporter's backend labels, valued as it values them from /proc/net/ip_vs: the
+    /// protocol as that file names it (TCP, UDP, SCTP, FWM), the mark as its eight hex digits,
+    /// no local address or port for a firewall-mark service.
+    /// </summary>
+    internal static (string Name, string Value)[] NodeExporterLabels(VirtualServiceKey key, RealServer server)
+    {
+        var fwmark = key.Address is null;
+        return
+        [
+            ("local_address", key.Address?.ToString() ?? string.Empty),
+            ("local_port", fwmark ? string.Empty : key.Port.ToString(CultureInfo.InvariantCulture)),
+            ("remote_address", server.Address.ToString()),
+            ("remote_port", server.Port.ToString(CultureInfo.InvariantCulture)),
+            ("proto", fwmark ? "FWM" : (IpvsNames.Find(key.Protocol)?.Name ?? key.Protocol.ToString()).ToUpperInvariant()),
+            ("local_mark", fwmark ? key.FirewallMark.ToString("X8", CultureInfo.InvariantCulture) : string.Empty),
+        ];
     }
 
     internal static string StateName(RealServerHealthState state) => state switch

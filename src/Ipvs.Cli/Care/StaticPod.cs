@@ -11,7 +11,7 @@ namespace Ipvs.Cli.Care;
 internal static class StaticPod
 {
     public const string Name = "ipvs-care";
-    public const string Command = "/usr/bin/ipvs";
+    public const string Command = "/usr/sbin/ipvs";
 
     /// <summary>The pod's YAML (fields in the order the Kubernetes serializer writes them).</summary>
     public static string Render(IReadOnlyList<string> arguments, string image, string? configFile)

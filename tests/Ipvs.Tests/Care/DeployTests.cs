@@ -20,9 +20,9 @@ public sealed class DeployTests
     [Fact]
     public void StaticPod_HasTheShapeSealosGives()
     {
-        var yaml = StaticPod.Render(["care", "--vs", "10.10.10.10:6443", "--rs", "116.31.96.134:6443", "--health-status", "401"], "ipvs:latest", null);
+        var yaml = StaticPod.Render(["care", "--vs", "10.10.10.10:6443", "--rs", "116.31.96.134:6443", "--health-status", "401"], CareFlags.DefaultImage, null);
         Assert.Equal(
-            """
+            $$"""
             apiVersion: v1
             kind: Pod
             metadata:
@@ -40,8 +40,8 @@ public sealed class DeployTests
                 - --health-status
                 - "401"
                 command:
-                - /usr/bin/ipvs
-                image: ipvs:latest
+                - /usr/sbin/ipvs
+                image: {{CareFlags.DefaultImage}}
                 imagePullPolicy: IfNotPresent
                 name: ipvs-care
                 resources: {}
@@ -67,7 +67,7 @@ public sealed class DeployTests
     [Fact]
     public void StaticPod_WithAFile_MountsItsDirectory()
     {
-        var yaml = StaticPod.Render(["care", "--file", "/etc/ipvs/care.yaml"], "ipvs:latest", "/etc/ipvs/care.yaml");
+        var yaml = StaticPod.Render(["care", "--file", "/etc/ipvs/care.yaml"], CareFlags.DefaultImage, "/etc/ipvs/care.yaml");
         Assert.Contains("    - mountPath: /etc/ipvs\n      name: config\n      readOnly: true\n", yaml, StringComparison.Ordinal);
         Assert.Contains("  - hostPath:\n      path: /etc/ipvs\n      type: Directory\n    name: config\n", yaml, StringComparison.Ordinal);
     }
