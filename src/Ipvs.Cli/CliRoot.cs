@@ -116,6 +116,7 @@ internal static class CliRoot
         root.Subcommands.Add(ConnectionCommands.Build(context));
         root.Subcommands.Add(Ha.HaCommands.Build(context));
         root.Subcommands.Add(Import.ImportCommand.Build(context));
+        root.Subcommands.Add(Doctor.DoctorCommand.Build(context));
         foreach (var command in State.StateCommand.Build(context))
         {
             root.Subcommands.Add(command);

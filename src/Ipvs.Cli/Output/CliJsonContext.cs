@@ -17,4 +17,5 @@ namespace Ipvs.Cli.Output;
 [JsonSerializable(typeof(ConnectionListView))]
 [JsonSerializable(typeof(LocalAddressListView))]
 [JsonSerializable(typeof(VersionView))]
+[JsonSerializable(typeof(Doctor.DoctorView))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
