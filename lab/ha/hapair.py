@@ -973,7 +973,7 @@ def parse_args(argv):
     p.add_argument("--probe-timeout", type=float, default=2.0, help="a short connection fails when not echoed within this")
     p.add_argument("--warmup", type=float, default=4.5, help="seconds streams run before the next event")
     p.add_argument("--settle", type=float, default=6.0, help="seconds after the VIP moved before the next step")
-    p.add_argument("--window-grace", type=float, default=1.0, help="seconds after the VIP moved in which a connection may still fail")
+    p.add_argument("--window-grace", type=float, default=2.0, help="seconds after the VIP moved in which a connection may still fail")
     p.add_argument("--failover-limit", type=float, default=4.0, help="expected failover bound at advert 1s (scaled with --advert)")
     p.add_argument("--failover-timeout", type=float, default=60)
     p.add_argument("--failback-timeout", type=float, default=90)

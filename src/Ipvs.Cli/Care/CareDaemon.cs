@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Runtime.InteropServices;
 using Ipvs.Health;
 using Ipvs.Health.Checks;
@@ -260,6 +261,9 @@ internal sealed class CareDaemon
             }
         }
 
+        // ha-suspend follows the virtual address when the kernel announces a change (keepalived
+        // listens to netlink too), not at the next repair round, which may be seconds away.
+        NetworkChange.NetworkAddressChanged += OnAddressChanged;
         var rulerLoop = RunRulerRepairAsync(stop.Token);
         notifier?.Notify("READY=1\nSTATUS=" + Status());
         _log.Info("care started", [("services", _running.Count), ("interval", _options.BaseInterval), ("mode", ModeName(_options.Mode))]);
@@ -288,6 +292,7 @@ internal sealed class CareDaemon
             running = [.. _running];
         }
 
+        NetworkChange.NetworkAddressChanged -= OnAddressChanged;
         await Task.WhenAll(running.Select(r => r.StopAsync()).Append(Quietly(rulerLoop)).Append(Quietly(watchdog))).ConfigureAwait(false);
         if (metricsServer is not null)
         {
@@ -338,6 +343,14 @@ internal sealed class CareDaemon
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private void OnAddressChanged(object? sender, EventArgs e)
+    {
+        foreach (var keeper in CheckedKeepers().Where(k => k.Policy.HaSuspend))
+        {
+            keeper.RequestRound();
         }
     }
 
