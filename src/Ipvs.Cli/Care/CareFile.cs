@@ -37,13 +37,22 @@ internal static class CareFile
     /// <summary>As above, with the file's ha section (docs/ha.md), or null when it has none.</summary>
     public static bool TryLoad(string path, string defaultScheduler, HealthCheckOptions defaults, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, out Ipvs.Ha.HaConfig? ha, [NotNullWhen(false)] out string? error)
     {
-        ha = null;
         _ = defaultScheduler; // the file's own default (wlc, as ipvsadm) applies to its services
-        var options = new IpvsConfigReaderOptions
-        {
-            ServiceSections = new Dictionary<string, ServiceSectionReader> { [HealthSection.Name] = context => ReadHealth(context, defaults) }.ToFrozenDictionary(),
-        };
-        var result = Ipvs.Ha.HaSectionReader.ReadFile(path, options);
+        return TryComplete(Ipvs.Ha.HaSectionReader.ReadFile(path, Options(defaults)), defaults, out services, out ha, out error);
+    }
+
+    /// <summary>As <see cref="TryLoad(string, string, HealthCheckOptions, out IReadOnlyList{CaredService}?, out string?)"/>, from text (a file's contents, named <paramref name="fileName"/> in errors).</summary>
+    public static bool TryParse(string text, string fileName, HealthCheckOptions defaults, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, [NotNullWhen(false)] out string? error) =>
+        TryComplete(Ipvs.Ha.HaSectionReader.Parse(text, fileName, Options(defaults)), defaults, out services, out _, out error);
+
+    private static IpvsConfigReaderOptions Options(HealthCheckOptions defaults) => new()
+    {
+        ServiceSections = new Dictionary<string, ServiceSectionReader> { [HealthSection.Name] = context => ReadHealth(context, defaults) }.ToFrozenDictionary(),
+    };
+
+    private static bool TryComplete(IpvsConfigReadResult result, HealthCheckOptions defaults, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, out Ipvs.Ha.HaConfig? ha, [NotNullWhen(false)] out string? error)
+    {
+        ha = null;
         if (!result.Succeeded)
         {
             services = null;

@@ -248,25 +248,31 @@ internal static class DoctorChecks
     {
         foreach (var manager in facts.Managers)
         {
-            findings.Add(new(Severity.Info, "managers", manager.Name, $"{manager.Name} manages IPVS here (pid {manager.ProcessId})", manager.CommandLine));
+            findings.Add(new(Severity.Info, "managers", manager.Name, $"{Named(manager)} manages IPVS here", manager.CommandLine));
         }
 
         foreach (var service in services)
         {
-            if (service.Service.Key.Address is not { } vip)
+            // A claim names the service (tcp/VIP:PORT, fwm/MARK), its endpoint (lvscare's --vs VIP:PORT) or, for kube-proxy, its address.
+            var key = service.Service.Key;
+            var names = new List<string> { key.ToString() };
+            if (key.Address is { } vip)
             {
-                continue;
+                names.Add(AddressPort.Format(vip, key.Port));
+                names.Add(vip.ToString());
             }
 
-            var endpoint = AddressPort.Format(vip, service.Service.Key.Port);
-            var claimants = facts.Managers.Where(m => m.Claims.Contains(endpoint) || m.Claims.Contains(vip.ToString())).Select(m => $"{m.Name} (pid {m.ProcessId})").ToList();
+            var claimants = facts.Managers.Where(m => names.Any(m.Claims.Contains)).Select(Named).ToList();
             if (claimants.Count > 1)
             {
-                findings.Add(new(Severity.Error, "managers.conflict", service.Service.Key.ToString(), "two managers claim this service: each undoes the other's changes",
+                findings.Add(new(Severity.Error, "managers.conflict", key.ToString(), "two managers claim this service: each undoes the other's changes",
                     string.Join(" and ", claimants), "leave the service to one of them"));
             }
         }
     }
+
+    private static string Named(TableManager manager) =>
+        manager.ProcessId > 0 ? $"{manager.Name} (pid {manager.ProcessId.ToString(CultureInfo.InvariantCulture)})" : manager.Name;
 
     private static string Show(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "unreadable";
 }

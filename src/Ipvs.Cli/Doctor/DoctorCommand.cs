@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Ipvs.Cli.Care;
 using Ipvs.Cli.Common;
+using Ipvs.Cli.Import;
 using Ipvs.Cli.Output;
 using Ipvs.Health;
 using Ipvs.Model;
@@ -18,7 +19,7 @@ internal static class DoctorCommand
     public static CliCommand Build(CliContext context)
     {
         var service = new Option<string>("--vs", "--service") { Description = "Only this service's findings (and the host's): tcp/VIP:PORT, udp/..., sctp/..., fwm/MARK", HelpName = "service" };
-        var file = new Option<string>("--file", "-f") { Description = "Also check the services of this file (an ipvs apply or ipvs care -f file) against the kernel", HelpName = "file" };
+        var file = new Option<string>("--file", "-f") { Description = "Also check the services of this file against the kernel: an ipvs apply or ipvs care -f file, or keepalived's configuration (a name ending in .conf)", HelpName = "file" };
         var command = new CliCommand("doctor", "Check this host for what stops IPVS from working: the kernel, its sysctls, each service's addresses and routes, other managers of the table");
         command.Options.Add(service);
         command.Options.Add(file);
@@ -33,12 +34,15 @@ internal static class DoctorCommand
             IReadOnlyList<ServiceFacts> configured = [];
             if (parseResult.GetValue(file) is { } path)
             {
-                if (!CareFile.TryLoad(path, VirtualService.DefaultScheduler, new HealthCheckOptions(), out var services, out var error))
+                var loaded = KeepalivedServices.IsKeepalivedFile(path)
+                    ? KeepalivedServices.TryLoad(path, out var services, out var error)
+                    : CareFile.TryLoad(path, VirtualService.DefaultScheduler, new HealthCheckOptions(), out services, out error);
+                if (!loaded)
                 {
-                    throw new CliOperationException(error);
+                    throw new CliOperationException(error!);
                 }
 
-                configured = services.Select(s => new ServiceFacts(s.Service, s.RealServers)).ToList();
+                configured = services!.Select(s => new ServiceFacts(s.Service, s.RealServers)).ToList();
             }
 
             var facts = DoctorFactsReader.Read(() => context.Environment.OpenClient(), configured);
@@ -51,7 +55,7 @@ internal static class DoctorCommand
             Print(context, parseResult.GetValue(context.Output), findings);
             return findings.Any(f => f.Severity == Severity.Error) ? 1 : 0;
         });
-        return command.WithExamples("doctor", "doctor --vs tcp/198.51.100.1:80", "doctor -f /etc/ipvs/care.yaml -o json");
+        return command.WithExamples("doctor", "doctor --vs tcp/198.51.100.1:80", "doctor -f /etc/ipvs/care.yaml -o json", "doctor -f /etc/keepalived/keepalived.conf");
     }
 
     private static void Print(CliContext context, OutputFormat format, List<Finding> findings)

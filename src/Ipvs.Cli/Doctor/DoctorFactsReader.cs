@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Ipvs.Cli.Care;
 using Ipvs.Cli.Common;
+using Ipvs.Cli.Import;
+using Ipvs.Health;
 using Ipvs.Model;
 using Ipvs.Netlink.Route;
 using Ipvs.ProcFs;
@@ -65,7 +68,9 @@ internal static class DoctorFactsReader
         IReadOnlyList<IpvsConnection> templates = [];
         try
         {
-            templates = ConnectionTable.ReadAsync().GetAwaiter().GetResult().Where(c => c.ClientPort == 0 && c.State == "NONE").ToList();
+            // A persistence template has client port 0, and state NONE until a connection through it
+            // is established, ASSURED after (the kernel's template states, IP_VS_CTPL_S_*).
+            templates = ConnectionTable.ReadAsync().GetAwaiter().GetResult().Where(c => c.ClientPort == 0 && c.State is "NONE" or "ASSURED").ToList();
         }
         catch (IOException)
         {
@@ -142,42 +147,54 @@ internal static class DoctorFactsReader
             managers.Add(new TableManager("kube-proxy (IPVS mode)", Pid("kube-proxy"), "link kube-ipvs0 with " + claims.Count.ToString(CultureInfo.InvariantCulture) + " address(es)", claims));
         }
 
-        foreach (var (pid, argv) in Processes())
+        var processes = Processes().ToList();
+        var lines = processes.ToDictionary(p => p.Pid, p => string.Join(' ', p.Argv));
+        foreach (var (pid, parent, argv) in processes)
         {
             var program = Path.GetFileName(argv[0]);
-            var line = string.Join(' ', argv);
+            var line = lines[pid];
+            if (lines.TryGetValue(parent, out var parentLine) && parentLine == line)
+            {
+                // A forked worker of a manager already counted (keepalived's checker and VRRP children).
+                continue;
+            }
+
             if (program == "keepalived")
             {
-                managers.Add(new TableManager("keepalived", pid, line, KeepalivedClaims(Value(argv, "-f", "--use-file") ?? KeepalivedConfigReader.DefaultPath)));
+                managers.Add(new TableManager("keepalived", pid, line, FileClaims(pid, Value(argv, "-f", "--use-file") ?? KeepalivedConfigReader.DefaultPath)));
             }
             else if (program == "lvscare" || (program == "sealctl" && argv.Contains("ipvs")) || (program is "ipvs" or "ipvsadm" && argv.Length > 1 && argv[1] == "care"))
             {
-                managers.Add(new TableManager(program == "ipvs" ? "ipvs care" : program, pid, line, Values(argv, "--vs")));
+                managers.Add(new TableManager(program == "ipvs" ? "ipvs care" : program, pid, line, [.. Values(argv, "--vs"), .. FileClaims(pid, Value(argv, "-f", "--file"))]));
             }
             else if (program == "ipvs" && argv.Length > 1 && argv[1] == "apply" && argv.Contains("--watch"))
             {
-                managers.Add(new TableManager("ipvs apply --watch", pid, line, []));
+                managers.Add(new TableManager("ipvs apply --watch", pid, line, FileClaims(pid, Value(argv, "-f", "--file"))));
             }
         }
 
         return managers;
     }
 
-    private static List<string> KeepalivedClaims(string path)
+    /// <summary>The services of a manager's file (an ipvs file, or keepalived's configuration), as <see cref="VirtualServiceKey"/> text; none when it cannot be read.</summary>
+    private static List<string> FileClaims(int pid, string? path)
     {
-        var read = KeepalivedConfigReader.Read(path);
-        if (read.Config is not { } config)
+        if (path is null || path == "-")
         {
             return [];
         }
 
-        return config.Statements.Where(s => s.Keyword == "virtual_server" && s.Arguments.Count >= 2 && IPAddress.TryParse(s.Arguments[0].Value, out _))
-            .Select(s => AddressPort.Format(IPAddress.Parse(s.Arguments[0].Value), ushort.TryParse(s.Arguments[1].Value, out var port) ? port : (ushort)0))
-            .ToList();
+        // A relative name is relative to the manager's working directory, not ours.
+        path = Path.IsPathRooted(path) ? path : Path.Combine($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cwd", path);
+        IReadOnlyList<CaredService>? services;
+        var loaded = KeepalivedServices.IsKeepalivedFile(path)
+            ? KeepalivedServices.TryLoad(path, out services, out _)
+            : CareFile.TryLoad(path, VirtualService.DefaultScheduler, new HealthCheckOptions(), out services, out _);
+        return loaded ? services!.Select(s => s.Service.Key.ToString()).ToList() : [];
     }
 
     /// <summary>The processes of this network namespace (another namespace has its own IPVS table).</summary>
-    private static IEnumerable<(int Pid, string[] Argv)> Processes()
+    private static IEnumerable<(int Pid, int Parent, string[] Argv)> Processes()
     {
         var ours = NetworkNamespace("/proc/self");
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
@@ -190,9 +207,18 @@ internal static class DoctorFactsReader
             var text = ReadText(Path.Combine(directory, "cmdline"));
             if (!string.IsNullOrEmpty(text))
             {
-                yield return (pid, text.TrimEnd('\0').Split('\0'));
+                yield return (pid, Parent(directory), text.TrimEnd('\0').Split('\0'));
             }
         }
+    }
+
+    /// <summary>The parent's pid: /proc/PID/stat's fourth field, after the name in parentheses (which may hold spaces).</summary>
+    private static int Parent(string process)
+    {
+        var stat = ReadText(Path.Combine(process, "stat"));
+        var close = stat?.LastIndexOf(')') ?? -1;
+        return close >= 0 && stat![(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var parent, ..]
+            && int.TryParse(parent, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0;
     }
 
     private static string? NetworkNamespace(string process)

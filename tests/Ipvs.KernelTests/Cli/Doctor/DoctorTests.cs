@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ipvs.KernelTests.Care;
+using Ipvs.KernelTests.State;
 using Ipvs.Testing;
 
 namespace Ipvs.KernelTests.Cli.Doctor;
@@ -7,7 +8,9 @@ namespace Ipvs.KernelTests.Cli.Doctor;
 /// <summary>
 /// <c>ipvs doctor</c> against the lab kernel: each check with its fault present, then absent, in
 /// a namespace of its own (its sysctls, addresses and IPVS table are the namespace's). The faults
-/// a 6.1 kernel cannot show (no IPVS, conn_reuse_mode before 5.9) are host tests (DoctorChecksTests).
+/// a 6.1 kernel cannot show are host tests (DoctorChecksTests): no IPVS, conn_reuse_mode before 5.9,
+/// a small connection table (a module parameter), a real server of another family without a
+/// tunnel (the kernel refuses it).
 /// </summary>
 public sealed class DoctorTests
 {
@@ -204,5 +207,161 @@ public sealed class DoctorTests
         using var second = BackgroundProcess.Start("ip", care);
         second.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.True(Has(Doctor(ns).Findings, "error", "managers.conflict"));
+    }
+
+    [Fact]
+    public void AServiceWithoutRealServers_IsAWarning_UntilOneIsAdded()
+    {
+        using var ns = Director();
+        ns.IpvsOk("service", "add", $"tcp/{Vip}:80");
+
+        Assert.True(Has(Doctor(ns).Findings, "warning", "service.servers"));
+
+        ns.IpvsOk("server", "add", $"tcp/{Vip}:80", "198.18.10.2:80", "--fwd", "masq");
+        Assert.False(Has(Doctor(ns).Findings, "warning", "service.servers"));
+    }
+
+    [Fact]
+    public void UntrackedNatConnections_AreANote_UntilConntrackIsOn()
+    {
+        using var ns = Director();
+        ns.IpvsOk("service", "add", $"tcp/{Vip}:80");
+        ns.IpvsOk("server", "add", $"tcp/{Vip}:80", "198.18.10.2:80", "--fwd", "masq");
+        Sysctl(ns, "net.ipv4.vs.conntrack=0");
+
+        Assert.True(Has(Doctor(ns).Findings, "info", "sysctl.conntrack"));
+
+        Sysctl(ns, "net.ipv4.vs.conntrack=1");
+        Assert.False(Has(Doctor(ns).Findings, "info", "sysctl.conntrack"));
+    }
+
+    [Fact]
+    public void ExpireNodestConnOff_IsANote_UntilOn()
+    {
+        using var ns = Director();
+        ns.IpvsOk("service", "add", $"tcp/{Vip}:80");
+        Sysctl(ns, "net.ipv4.vs.expire_nodest_conn=0");
+
+        Assert.True(Has(Doctor(ns).Findings, "info", "sysctl.expire_nodest_conn"));
+
+        Sysctl(ns, "net.ipv4.vs.expire_nodest_conn=1");
+        Assert.False(Has(Doctor(ns).Findings, "info", "sysctl.expire_nodest_conn"));
+    }
+
+    [Fact]
+    public async Task EveryServerAtItsUpperThreshold_IsAWarning_UntilRaised()
+    {
+        KernelLab.Require();
+        using var net = new NatTopology();
+        var service = $"tcp/{NatTopology.Vip}:80";
+        net.Director.IpvsOk("service", "add", service, "-s", "rr");
+        net.Director.IpvsOk("server", "add", service, $"{NatTopology.ServerA}:80", "--fwd", "masq", "-x", "1");
+        var listener = net.Listen(80);
+        Assert.False(Has(Doctor(net.Director).Findings, "warning", "service.thresholds"), "no connection yet");
+
+        await net.ConnectAsync(listener, 80);
+        Assert.True(Has(Doctor(net.Director).Findings, "warning", "service.thresholds"));
+
+        net.Director.IpvsOk("server", "update", service, $"{NatTopology.ServerA}:80", "-x", "10");
+        Assert.False(Has(Doctor(net.Director).Findings, "warning", "service.thresholds"));
+    }
+
+    [Fact]
+    public async Task TemplatesPinningClientsToAServerOfWeightZero_AreAWarning()
+    {
+        KernelLab.Require();
+        using var net = new NatTopology();
+        var service = $"tcp/{NatTopology.Vip}:80";
+        net.Director.IpvsOk("service", "add", service, "-s", "rr", "--timeout", "300");
+        net.Director.IpvsOk("server", "add", service, $"{NatTopology.ServerA}:80", "--fwd", "masq");
+        net.Director.IpvsOk("server", "add", service, $"{NatTopology.ServerB}:80", "--fwd", "masq");
+        Sysctl(net.Director, "net.ipv4.vs.expire_quiescent_template=0");
+        var listener = net.Listen(80);
+        var (_, server) = await net.ConnectAsync(listener, 80);
+        var pinned = ((System.Net.IPEndPoint)server.LocalEndPoint!).Address;
+        Assert.False(Has(Doctor(net.Director).Findings, "warning", "service.templates"), "the template's server still has weight");
+
+        net.Director.IpvsOk("server", "update", service, $"{pinned}:80", "-w", "0");
+        var (_, findings) = Doctor(net.Director);
+        Assert.True(Has(findings, "warning", "service.templates"), net.Director.Exec("cat", "/proc/net/ip_vs_conn") + "\n" + string.Join("\n", findings));
+        Assert.Contains(findings, f => f.Check == "service.templates" && f.Subject == service);
+    }
+
+    [Fact]
+    public void KubeProxysLinkAndAnIpvsDaemonOnOneAddress_AreAConflict()
+    {
+        using var ns = Director();
+        ns.IpvsOk("service", "add", $"tcp/{Vip}:80");
+        ns.IpvsOk("server", "add", $"tcp/{Vip}:80", "198.18.10.2:80", "--fwd", "masq");
+        Run(ns, "ip", "link", "add", "kube-ipvs0", "type", "dummy");
+        Run(ns, "ip", "address", "add", Vip + "/32", "dev", "kube-ipvs0");
+
+        var (_, findings) = Doctor(ns);
+        Assert.Contains(findings, f => f is { Severity: "info", Check: "managers", Subject: "kube-proxy (IPVS mode)" });
+        Assert.False(Has(findings, "error", "managers.conflict"), "kube-proxy alone");
+
+        using var care = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.IpvsBinary, "care", "--vs", $"{Vip}:80", "--rs", "198.18.10.2:80", "--health-type", "none", "--mode", ""]);
+        care.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.True(Has(Doctor(ns).Findings, "error", "managers.conflict"));
+    }
+
+    [Fact]
+    public void KeepalivedIsOneManager_AndAnIpvsDaemonOnItsServiceIsAConflict()
+    {
+        using var ns = Director();
+        var work = Directory.CreateTempSubdirectory("ipvs-doctor-keepalived-");
+        try
+        {
+            var conf = Path.Combine(work.FullName, "keepalived.conf");
+            File.WriteAllText(conf, $"virtual_server {Vip} 80 {{\n    delay_loop 60\n    lvs_sched rr\n    lvs_method NAT\n    protocol TCP\n    real_server 198.18.10.2 80 {{\n        weight 1\n    }}\n}}\n");
+
+            // The real keepalived, checkers only: its parent and its checker child, one command line.
+            using var keepalived = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, "keepalived", "-n", "-l", "-D", "-C", "-f", conf,
+                "-p", Path.Combine(work.FullName, "keepalived.pid"), "-c", Path.Combine(work.FullName, "checkers.pid"), "-r", Path.Combine(work.FullName, "vrrp.pid")]);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!ns.Ipvsadm("-Ln").Contains(Vip + ":80", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "keepalived did not add its virtual server in 30 s:\n" + keepalived.Tail(20));
+                Thread.Sleep(200);
+            }
+
+            var (_, findings) = Doctor(ns);
+            Assert.Single(findings, f => f is { Check: "managers", Subject: "keepalived" });
+            Assert.False(Has(findings, "error", "managers.conflict"), "keepalived alone (its checker child is not a second manager)");
+
+            using var care = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.IpvsBinary, "care", "--vs", $"{Vip}:80", "--rs", "198.18.10.2:80", "--health-type", "none", "--mode", ""]);
+            care.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.True(Has(Doctor(ns).Findings, "error", "managers.conflict"));
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AKeepalivedConfiguration_IsCheckedAgainstTheKernel()
+    {
+        using var ns = Director();
+        var file = Path.Combine(Path.GetTempPath(), $"ipvs-doctor-{Guid.NewGuid():N}.conf");
+        try
+        {
+            File.WriteAllText(file, $"virtual_server {Vip} 80 {{\n    lvs_sched twos\n    protocol TCP\n    real_server 198.18.10.2 80 {{\n        TCP_CHECK {{\n        }}\n    }}\n}}\n");
+            var (exit, findings) = Doctor(ns, "-f", file);
+            Assert.Equal(1, exit);
+            Assert.True(Has(findings, "error", "kernel.feature"), "Linux 6.1 has no twos scheduler (6.2)");
+
+            File.WriteAllText(file, $"virtual_server {Vip} 80 {{\n    lvs_sched rr\n    protocol TCP\n    real_server 198.18.10.2 80 {{\n        TCP_CHECK {{\n        }}\n    }}\n}}\n");
+            Assert.False(Has(Doctor(ns, "-f", file).Findings, "error", "kernel.feature"));
+
+            File.WriteAllText(file, $"virtual_server {Vip} 80 {{\n    lvs_shed rr\n}}\n");
+            var bad = ns.Ipvs("doctor", "-f", file);
+            Assert.NotEqual(0, bad.ExitCode);
+            Assert.Contains(file + ":2:", bad.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }

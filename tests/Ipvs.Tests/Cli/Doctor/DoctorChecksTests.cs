@@ -185,6 +185,19 @@ public sealed class DoctorChecksTests
     }
 
     [Fact]
+    public void ClaimsFromFiles_NameServicesByKey_FirewallMarksIncluded()
+    {
+        var marked = new ServiceFacts(new VirtualService(VirtualServiceKey.ForFirewallMark(7)), [Server("198.18.9.2")]);
+        var care = new TableManager("ipvs care", 100, "ipvs care -f care.yaml", [s_web.ToString(), marked.Service.Key.ToString()]);
+        var keepalived = new TableManager("keepalived", 200, "keepalived", [marked.Service.Key.ToString()]);
+
+        var conflicts = Problems(Healthy(Web(Server("198.18.9.2")), marked) with { Managers = [care, keepalived] }).Where(f => f.Check == "managers.conflict").ToList();
+
+        Assert.Equal(marked.Service.Key.ToString(), Assert.Single(conflicts).Subject);
+        Assert.Contains("(pid 100) and keepalived (pid 200)", conflicts[0].Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OnlyOneService_KeepsTheHostFindingsAndDropsTheOthers()
     {
         var other = new ServiceFacts(new VirtualService(VirtualServiceKey.Tcp(IPAddress.Parse("198.18.9.1"), 81)), [Server("198.18.9.2", weight: 0)]);
