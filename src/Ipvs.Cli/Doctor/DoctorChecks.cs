@@ -74,23 +74,22 @@ internal static class DoctorChecks
             }
         }
 
-        foreach (var scheduler in services.Select(s => s.Service.Scheduler).Distinct(StringComparer.Ordinal))
+        var modules = services.Select(s => (Module: "ip_vs_" + s.Service.Scheduler, What: "scheduler", s.Service.Key))
+            .Concat(services.Where(s => s.Service.PersistenceEngine is not null).Select(s => (Module: "ip_vs_pe_" + s.Service.PersistenceEngine, What: "persistence engine", s.Service.Key)));
+        foreach (var group in modules.GroupBy(m => (m.Module, m.What)))
         {
-            var module = "ip_vs_" + scheduler;
-            if (!facts.Modules.Contains(module))
+            var (module, what) = group.Key;
+            if (facts.Modules.Contains(module))
             {
-                var users = services.Where(s => s.Service.Scheduler == scheduler).Select(s => s.Service.Key.ToString()).Distinct();
-                findings.Add(new(Severity.Info, "kernel.module", string.Join(", ", users), $"the scheduler module {module} is not loaded (the kernel loads it when a service needs it)",
-                    "/proc/modules has no " + module, "modprobe " + module));
+                continue;
             }
-        }
 
-        foreach (var engine in services.Select(s => s.Service.PersistenceEngine).OfType<string>().Distinct(StringComparer.Ordinal))
-        {
-            if (!facts.Modules.Contains("ip_vs_pe_" + engine))
-            {
-                findings.Add(new(Severity.Warning, "kernel.module", "host", $"the persistence engine module ip_vs_pe_{engine} is not loaded", "/proc/modules has no ip_vs_pe_" + engine, "modprobe ip_vs_pe_" + engine));
-            }
+            var users = string.Join(", ", group.Select(m => m.Key.ToString()).Distinct());
+            findings.Add(facts.Loadable is { } loadable && !loadable.Contains(module)
+                ? new(Severity.Error, "kernel.module", users, $"this kernel has no {what} module {module}: a service that names it cannot be added",
+                    $"{module} is neither loaded, built in, nor in /lib/modules/{facts.KernelRelease}", $"a kernel built with {module} (CONFIG_IP_VS_{module["ip_vs_".Length..].ToUpperInvariant()}), or another {what}")
+                : new(Severity.Info, "kernel.module", users, $"the {what} module {module} is not loaded (the kernel loads it when a service names it)",
+                    "/proc/modules has no " + module, "modprobe " + module));
         }
     }
 

@@ -56,6 +56,9 @@ internal sealed record DoctorFacts
     /// <summary>Kernel modules loaded or built in.</summary>
     public IReadOnlySet<string> Modules { get; init; } = new HashSet<string>();
 
+    /// <summary>Modules the kernel can load (modules.dep of /lib/modules/RELEASE), or null when that list is not readable (a container without /lib/modules).</summary>
+    public IReadOnlySet<string>? Loadable { get; init; }
+
     /// <summary>Sysctls by their dotted name (net.ipv4.ip_forward); a missing one was not readable.</summary>
     public IReadOnlyDictionary<string, string> Sysctls { get; init; } = new Dictionary<string, string>();
 

@@ -85,6 +85,7 @@ internal static class DoctorFactsReader
             Services = services,
             Configured = configured,
             Modules = Modules(release),
+            Loadable = Loadable(release),
             Sysctls = s_sysctls.Select(n => (n, ReadText("/proc/sys/" + n.Replace('.', '/')))).Where(p => p.Item2 is not null).ToDictionary(p => p.n, p => p.Item2!.Trim()),
             Addresses = addresses,
             Routes = routes,
@@ -111,6 +112,28 @@ internal static class DoctorFactsReader
             if (line.Length > 0)
             {
                 modules.Add(Path.GetFileNameWithoutExtension(line).Replace('-', '_'));
+            }
+        }
+
+        return modules;
+    }
+
+    /// <summary>The modules of /lib/modules/RELEASE/modules.dep ("kernel/net/netfilter/ipvs/ip_vs_sh.ko.xz: ..."), by name.</summary>
+    private static HashSet<string>? Loadable(string release)
+    {
+        if (ReadText($"/lib/modules/{release}/modules.dep") is not { } text)
+        {
+            return null;
+        }
+
+        var modules = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            var file = Path.GetFileName(line.Split(':', 2)[0]);
+            var dot = file.IndexOf(".ko", StringComparison.Ordinal);
+            if (dot > 0)
+            {
+                modules.Add(file[..dot].Replace('-', '_'));
             }
         }
 

@@ -182,9 +182,12 @@ public sealed class DoctorTests
             var (exit, findings) = Doctor(ns, "-f", file);
             Assert.Equal(1, exit);
             Assert.True(Has(findings, "error", "kernel.feature"), "Linux 6.1 has no twos scheduler (6.2)");
+            Assert.True(Has(findings, "error", "kernel.module"), "nor an ip_vs_twos module in /lib/modules");
 
             File.WriteAllText(file, $"version: 1\nservices:\n  - service: tcp/{Vip}:80\n    scheduler: rr\n    servers: [198.18.10.2:80]\n");
-            Assert.False(Has(Doctor(ns, "-f", file).Findings, "error", "kernel.feature"));
+            findings = Doctor(ns, "-f", file).Findings;
+            Assert.False(Has(findings, "error", "kernel.feature"));
+            Assert.False(Has(findings, "error", "kernel.module"));
         }
         finally
         {

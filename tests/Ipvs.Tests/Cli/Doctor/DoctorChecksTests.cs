@@ -147,6 +147,23 @@ public sealed class DoctorChecksTests
     }
 
     [Fact]
+    public void AModuleTheKernelCannotLoad_IsAnError_OneNotLoadedYetIsANote()
+    {
+        var sip = new ServiceFacts(new VirtualService(VirtualServiceKey.Udp(IPAddress.Parse("198.18.9.1"), 5060)) { Scheduler = "rr", PersistenceEngine = "sip", Flags = ServiceFlags.Persistent }, [Server("198.18.9.2")]);
+        var loadable = new HashSet<string> { "ip_vs", "ip_vs_rr", "ip_vs_pe_sip" };
+
+        var missing = DoctorChecks.Run(Healthy() with { Configured = [sip], Loadable = new HashSet<string> { "ip_vs", "ip_vs_rr" } });
+        var unloaded = DoctorChecks.Run(Healthy() with { Configured = [sip], Loadable = loadable });
+        var unknown = DoctorChecks.Run(Healthy() with { Configured = [sip], Loadable = null });
+        var loaded = DoctorChecks.Run(Healthy() with { Configured = [sip], Loadable = loadable, Modules = new HashSet<string>(Healthy().Modules) { "ip_vs_pe_sip" } });
+
+        Assert.Contains(missing, f => f is { Check: "kernel.module", Severity: Severity.Error } && f.Fix!.Contains("CONFIG_IP_VS_PE_SIP", StringComparison.Ordinal));
+        Assert.Contains(unloaded, f => f is { Check: "kernel.module", Severity: Severity.Info, Fix: "modprobe ip_vs_pe_sip" });
+        Assert.Contains(unknown, f => f is { Check: "kernel.module", Severity: Severity.Info });
+        Assert.DoesNotContain(loaded, f => f.Check == "kernel.module");
+    }
+
+    [Fact]
     public void ADrRealServerAnsweringArpForItsVip_IsAnError()
     {
         var vipOnLo = new HostAddress(IPAddress.Parse("198.18.20.1"), 32, "lo");
