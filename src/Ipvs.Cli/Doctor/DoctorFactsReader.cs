@@ -163,11 +163,25 @@ internal static class DoctorFactsReader
     private static List<TableManager> Managers(IReadOnlySet<string> links, IReadOnlyList<HostAddress> addresses)
     {
         var managers = new List<TableManager>();
-        if (links.Contains("kube-ipvs0"))
+        var sets = KubeProxySets();
+        if (links.Contains("kube-ipvs0") || sets.Count > 0)
         {
-            // kube-proxy in IPVS mode puts every service address on its dummy link.
-            var claims = addresses.Where(a => a.Interface == "kube-ipvs0").Select(a => a.Address.ToString()).ToList();
-            managers.Add(new TableManager("kube-proxy (IPVS mode)", Pid("kube-proxy"), "link kube-ipvs0 with " + claims.Count.ToString(CultureInfo.InvariantCulture) + " address(es)", claims));
+            // kube-proxy in IPVS mode puts every service address on its dummy link, and the
+            // services themselves (ADDRESS,PROTOCOL:PORT) in its KUBE-* ipsets.
+            var onLink = addresses.Where(a => a.Interface == "kube-ipvs0").Select(a => a.Address.ToString()).ToList();
+            var evidence = new List<string>();
+            if (links.Contains("kube-ipvs0"))
+            {
+                evidence.Add($"link kube-ipvs0 with {onLink.Count.ToString(CultureInfo.InvariantCulture)} address(es)");
+            }
+
+            if (sets.Count > 0)
+            {
+                evidence.Add($"ipsets {string.Join(", ", sets.Keys.Order(StringComparer.Ordinal).Take(4))}{(sets.Count > 4 ? ", …" : string.Empty)} ({sets.Values.Sum(m => m.Count).ToString(CultureInfo.InvariantCulture)} member(s))");
+            }
+
+            var claims = onLink.Concat(sets.Values.SelectMany(m => m).Select(IpsetService).OfType<string>()).Distinct().ToList();
+            managers.Add(new TableManager("kube-proxy (IPVS mode)", Pid("kube-proxy"), string.Join("; ", evidence), claims));
         }
 
         var processes = Processes().ToList();
@@ -197,6 +211,49 @@ internal static class DoctorFactsReader
         }
 
         return managers;
+    }
+
+    /// <summary>kube-proxy's ipsets (KUBE-*) and their members, from `ipset save` (Debian's ipset; none without it).</summary>
+    private static Dictionary<string, List<string>> KubeProxySets()
+    {
+        var sets = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var line in Run("ipset", "save").Split('\n'))
+        {
+            // create KUBE-CLUSTER-IP hash:ip,port family inet ...   /   add KUBE-CLUSTER-IP 10.96.0.1,tcp:443
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length >= 2 && words[1].StartsWith("KUBE-", StringComparison.Ordinal))
+            {
+                if (words[0] == "create")
+                {
+                    sets.TryAdd(words[1], []);
+                }
+                else if (words[0] == "add" && words.Length >= 3 && sets.TryGetValue(words[1], out var members))
+                {
+                    members.Add(words[2]);
+                }
+            }
+        }
+
+        return sets;
+    }
+
+    /// <summary>An ipset member ADDRESS,PROTOCOL:PORT as the service it names (tcp/10.96.0.1:443), or null for another kind of member.</summary>
+    private static string? IpsetService(string member)
+    {
+        var comma = member.LastIndexOf(',');
+        if (comma <= 0 || member[(comma + 1)..].Split(':') is not [var protocol, var port]
+            || !IPAddress.TryParse(member[..comma], out var address) || !ushort.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return null;
+        }
+
+        return protocol switch
+        {
+            "tcp" => VirtualServiceKey.Tcp(address, number).ToString(),
+            "udp" => VirtualServiceKey.Udp(address, number).ToString(),
+            "sctp" => VirtualServiceKey.Sctp(address, number).ToString(),
+            _ => null,
+        };
     }
 
     /// <summary>The services of a manager's file (an ipvs file, or keepalived's configuration), as <see cref="VirtualServiceKey"/> text; none when it cannot be read.</summary>

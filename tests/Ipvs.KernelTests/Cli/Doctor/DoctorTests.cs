@@ -309,6 +309,34 @@ public sealed class DoctorTests
     }
 
     [Fact]
+    public void KubeProxysIpsets_ClaimTheirServices_OnePortNotAnother()
+    {
+        using var ns = Director();
+        foreach (var port in new[] { "80", "81" })
+        {
+            ns.IpvsOk("service", "add", $"tcp/{Vip}:{port}");
+            ns.IpvsOk("server", "add", $"tcp/{Vip}:{port}", $"198.18.10.2:{port}", "--fwd", "masq");
+        }
+
+        Assert.DoesNotContain(Doctor(ns).Findings, f => f.Subject == "kube-proxy (IPVS mode)");
+
+        // What kube-proxy in IPVS mode leaves in a namespace: its ipsets (Debian's ipset, installed by lab/install-deps).
+        Run(ns, "ipset", "create", "KUBE-CLUSTER-IP", "hash:ip,port");
+        Run(ns, "ipset", "add", "KUBE-CLUSTER-IP", $"{Vip},tcp:80");
+        var (_, findings) = Doctor(ns);
+        Assert.Contains(findings, f => f is { Severity: "info", Check: "managers", Subject: "kube-proxy (IPVS mode)" });
+
+        using var care = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.IpvsBinary, "care", "--vs", $"{Vip}:81", "--rs", "198.18.10.2:81", "--health-type", "none", "--mode", ""]);
+        care.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.False(Has(Doctor(ns).Findings, "error", "managers.conflict"), "kube-proxy has :80, ipvs care :81");
+
+        Run(ns, "ipset", "add", "KUBE-CLUSTER-IP", $"{Vip},tcp:81");
+        findings = Doctor(ns).Findings;
+        Assert.Contains(findings, f => f is { Severity: "error", Check: "managers.conflict", Subject: "tcp/198.18.9.1:81" });
+        Assert.DoesNotContain(findings, f => f.Check == "managers.conflict" && f.Subject == "tcp/198.18.9.1:80");
+    }
+
+    [Fact]
     public void KeepalivedIsOneManager_AndAnIpvsDaemonOnItsServiceIsAConflict()
     {
         using var ns = Director();
