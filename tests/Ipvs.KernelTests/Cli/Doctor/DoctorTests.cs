@@ -337,6 +337,25 @@ public sealed class DoctorTests
     }
 
     [Fact]
+    public void SealctlIpvs_IsAManager_AndBesideIpvsCareAConflict()
+    {
+        using var ns = Director();
+        var (_, findings) = Doctor(ns);
+        Assert.DoesNotContain(findings, f => f.Check == "managers");
+
+        // sealctl's name (our binary through its sealctl link, as lvscare users run it).
+        using var sealctl = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.SealctlLink, "ipvs", "--vs", $"{Vip}:80", "--rs", "198.18.10.2:80", "--health-type", "none", "--mode", ""]);
+        sealctl.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        findings = Doctor(ns).Findings;
+        Assert.Contains(findings, f => f is { Severity: "info", Check: "managers", Subject: "sealctl" });
+        Assert.False(Has(findings, "error", "managers.conflict"));
+
+        using var care = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.IpvsBinary, "care", "--vs", $"{Vip}:80", "--rs", "198.18.10.2:80", "--health-type", "none", "--mode", ""]);
+        care.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.True(Has(Doctor(ns).Findings, "error", "managers.conflict"));
+    }
+
+    [Fact]
     public void KeepalivedIsOneManager_AndAnIpvsDaemonOnItsServiceIsAConflict()
     {
         using var ns = Director();
