@@ -52,6 +52,27 @@ public sealed class DoctorTests
     private static bool Has(List<(string Severity, string Check, string Subject)> findings, string severity, string check) =>
         findings.Any(f => f.Severity == severity && f.Check == check);
 
+    /// <summary>An <c>ipvs care</c> daemon keeping tcp/VIP:PORT (no health checks), once its rules are in.</summary>
+    private static BackgroundProcess StartCare(TestNamespace ns, int port = 80) => StartDaemon(ns, TestPaths.IpvsBinary, "care", port);
+
+    /// <summary>The same through the binary's sealctl link: <c>sealctl ipvs</c>, as lvscare users run it.</summary>
+    private static BackgroundProcess StartSealctl(TestNamespace ns) => StartDaemon(ns, TestPaths.SealctlLink, "ipvs", 80);
+
+    private static BackgroundProcess StartDaemon(TestNamespace ns, string binary, string verb, int port)
+    {
+        var daemon = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, binary, verb, "--vs", $"{Vip}:{port}", "--rs", $"198.18.10.2:{port}", "--health-type", "none", "--mode", ""]);
+        try
+        {
+            daemon.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            return daemon;
+        }
+        catch
+        {
+            daemon.Dispose();
+            throw;
+        }
+    }
+
     [Fact]
     public void AHealthyDirector_ExitsZeroWithNoErrorOrWarning()
     {
@@ -199,16 +220,13 @@ public sealed class DoctorTests
     public void TwoDaemonsKeepingOneService_AreAConflict_OneIsNot()
     {
         using var ns = Director();
-        string[] care = ["netns", "exec", ns.Name, TestPaths.IpvsBinary, "care", "--vs", $"{Vip}:80", "--rs", "198.18.10.2:80", "--health-type", "none", "--mode", ""];
-        using var first = BackgroundProcess.Start("ip", care);
-        first.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        using var first = StartCare(ns);
 
         var (_, findings) = Doctor(ns);
         Assert.True(Has(findings, "info", "managers"));
         Assert.False(Has(findings, "error", "managers.conflict"));
 
-        using var second = BackgroundProcess.Start("ip", care);
-        second.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        using var second = StartCare(ns);
         Assert.True(Has(Doctor(ns).Findings, "error", "managers.conflict"));
     }
 
@@ -303,8 +321,7 @@ public sealed class DoctorTests
         Assert.Contains(findings, f => f is { Severity: "info", Check: "managers", Subject: "kube-proxy (IPVS mode)" });
         Assert.False(Has(findings, "error", "managers.conflict"), "kube-proxy alone");
 
-        using var care = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.IpvsBinary, "care", "--vs", $"{Vip}:80", "--rs", "198.18.10.2:80", "--health-type", "none", "--mode", ""]);
-        care.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        using var care = StartCare(ns);
         Assert.True(Has(Doctor(ns).Findings, "error", "managers.conflict"));
     }
 
@@ -326,8 +343,7 @@ public sealed class DoctorTests
         var (_, findings) = Doctor(ns);
         Assert.Contains(findings, f => f is { Severity: "info", Check: "managers", Subject: "kube-proxy (IPVS mode)" });
 
-        using var care = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.IpvsBinary, "care", "--vs", $"{Vip}:81", "--rs", "198.18.10.2:81", "--health-type", "none", "--mode", ""]);
-        care.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        using var care = StartCare(ns, 81);
         Assert.False(Has(Doctor(ns).Findings, "error", "managers.conflict"), "kube-proxy has :80, ipvs care :81");
 
         Run(ns, "ipset", "add", "KUBE-CLUSTER-IP", $"{Vip},tcp:81");
@@ -343,15 +359,12 @@ public sealed class DoctorTests
         var (_, findings) = Doctor(ns);
         Assert.DoesNotContain(findings, f => f.Check == "managers");
 
-        // sealctl's name (our binary through its sealctl link, as lvscare users run it).
-        using var sealctl = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.SealctlLink, "ipvs", "--vs", $"{Vip}:80", "--rs", "198.18.10.2:80", "--health-type", "none", "--mode", ""]);
-        sealctl.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        using var sealctl = StartSealctl(ns);
         findings = Doctor(ns).Findings;
         Assert.Contains(findings, f => f is { Severity: "info", Check: "managers", Subject: "sealctl" });
         Assert.False(Has(findings, "error", "managers.conflict"));
 
-        using var care = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.IpvsBinary, "care", "--vs", $"{Vip}:80", "--rs", "198.18.10.2:80", "--health-type", "none", "--mode", ""]);
-        care.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        using var care = StartCare(ns);
         Assert.True(Has(Doctor(ns).Findings, "error", "managers.conflict"));
     }
 
@@ -379,8 +392,7 @@ public sealed class DoctorTests
             Assert.Single(findings, f => f is { Check: "managers", Subject: "keepalived" });
             Assert.False(Has(findings, "error", "managers.conflict"), "keepalived alone (its checker child is not a second manager)");
 
-            using var care = BackgroundProcess.Start("ip", ["netns", "exec", ns.Name, TestPaths.IpvsBinary, "care", "--vs", $"{Vip}:80", "--rs", "198.18.10.2:80", "--health-type", "none", "--mode", ""]);
-            care.WaitForLine(l => l.Contains("care started", StringComparison.Ordinal) || l.Contains("rules created", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            using var care = StartCare(ns);
             Assert.True(Has(Doctor(ns).Findings, "error", "managers.conflict"));
         }
         finally
