@@ -186,7 +186,7 @@ internal static class DoctorChecks
 
         if (service.Servers.Count == 0)
         {
-            findings.Add(new(Severity.Warning, "service.servers", name, "the service has no real server: its connections are refused", "0 real servers", $"ipvs server add {name} ADDRESS:PORT"));
+            findings.Add(new(Severity.Error, "service.servers", name, "the service has no real server: its connections are refused", "0 real servers", $"ipvs server add {name} ADDRESS:PORT"));
             return;
         }
 
@@ -199,7 +199,7 @@ internal static class DoctorChecks
         var full = service.Servers.Where(s => s.UpperThreshold > 0 && s.ActiveConnections + s.InactiveConnections >= s.UpperThreshold).ToList();
         if (full.Count == service.Servers.Count)
         {
-            findings.Add(new(Severity.Warning, "service.thresholds", name, "every real server is at its upper threshold: new connections are refused",
+            findings.Add(new(Severity.Error, "service.thresholds", name, "every real server is at its upper threshold: new connections are refused",
                 string.Join(", ", full.Select(s => $"{s.Endpoint} {s.ActiveConnections + s.InactiveConnections}/{s.UpperThreshold}")), "raise the upper thresholds (ipvs server update ... -x N) or add servers"));
         }
 

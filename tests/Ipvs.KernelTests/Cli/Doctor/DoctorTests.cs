@@ -231,15 +231,17 @@ public sealed class DoctorTests
     }
 
     [Fact]
-    public void AServiceWithoutRealServers_IsAWarning_UntilOneIsAdded()
+    public void AServiceWithoutRealServers_IsAnError_UntilOneIsAdded()
     {
         using var ns = Director();
         ns.IpvsOk("service", "add", $"tcp/{Vip}:80");
 
-        Assert.True(Has(Doctor(ns).Findings, "warning", "service.servers"));
+        var (exit, findings) = Doctor(ns);
+        Assert.Equal(1, exit);
+        Assert.True(Has(findings, "error", "service.servers"));
 
         ns.IpvsOk("server", "add", $"tcp/{Vip}:80", "198.18.10.2:80", "--fwd", "masq");
-        Assert.False(Has(Doctor(ns).Findings, "warning", "service.servers"));
+        Assert.False(Has(Doctor(ns).Findings, "error", "service.servers"));
     }
 
     [Fact]
@@ -270,7 +272,7 @@ public sealed class DoctorTests
     }
 
     [Fact]
-    public async Task EveryServerAtItsUpperThreshold_IsAWarning_UntilRaised()
+    public async Task EveryServerAtItsUpperThreshold_IsAnError_UntilRaised()
     {
         KernelLab.Require();
         using var net = new NatTopology();
@@ -278,13 +280,15 @@ public sealed class DoctorTests
         net.Director.IpvsOk("service", "add", service, "-s", "rr");
         net.Director.IpvsOk("server", "add", service, $"{NatTopology.ServerA}:80", "--fwd", "masq", "-x", "1");
         var listener = net.Listen(80);
-        Assert.False(Has(Doctor(net.Director).Findings, "warning", "service.thresholds"), "no connection yet");
+        Assert.False(Has(Doctor(net.Director).Findings, "error", "service.thresholds"), "no connection yet");
 
         await net.ConnectAsync(listener, 80);
-        Assert.True(Has(Doctor(net.Director).Findings, "warning", "service.thresholds"));
+        var (exit, findings) = Doctor(net.Director);
+        Assert.Equal(1, exit);
+        Assert.True(Has(findings, "error", "service.thresholds"));
 
         net.Director.IpvsOk("server", "update", service, $"{NatTopology.ServerA}:80", "-x", "10");
-        Assert.False(Has(Doctor(net.Director).Findings, "warning", "service.thresholds"));
+        Assert.False(Has(Doctor(net.Director).Findings, "error", "service.thresholds"));
     }
 
     [Fact]

@@ -71,12 +71,12 @@ public sealed class DoctorChecksTests
     }
 
     [Fact]
-    public void EveryServerAtItsUpperThreshold_IsAWarning()
+    public void EveryServerAtItsUpperThreshold_IsAnError()
     {
         var full = Server("198.18.9.2") with { UpperThreshold = 10, ActiveConnections = 7, InactiveConnections = 3 };
         var room = full with { ActiveConnections = 2 };
 
-        Assert.Contains(Problems(Healthy(Web(full))), f => f.Check == "service.thresholds");
+        Assert.Contains(Problems(Healthy(Web(full))), f => f is { Check: "service.thresholds", Severity: Severity.Error });
         Assert.DoesNotContain(Problems(Healthy(Web(room))), f => f.Check == "service.thresholds");
     }
 
