@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Ipvs.Cli.Care;
 using Ipvs.Cli.Common;
 using Ipvs.Cli.Import;
 using Ipvs.Cli.Output;
-using Ipvs.Health;
 using Ipvs.Model;
 
 namespace Ipvs.Cli.Doctor;
@@ -34,15 +32,12 @@ internal static class DoctorCommand
             IReadOnlyList<ServiceFacts> configured = [];
             if (parseResult.GetValue(file) is { } path)
             {
-                var loaded = KeepalivedServices.IsKeepalivedFile(path)
-                    ? KeepalivedServices.TryLoad(path, out var services, out var error)
-                    : CareFile.TryLoad(path, VirtualService.DefaultScheduler, new HealthCheckOptions(), out services, out error);
-                if (!loaded)
+                if (!KeepalivedServices.TryLoadAny(path, out var services, out var error))
                 {
-                    throw new CliOperationException(error!);
+                    throw new CliOperationException(error);
                 }
 
-                configured = services!.Select(s => new ServiceFacts(s.Service, s.RealServers)).ToList();
+                configured = services.Select(s => new ServiceFacts(s.Service, s.RealServers)).ToList();
             }
 
             var facts = DoctorFactsReader.Read(() => context.Environment.OpenClient(), configured);

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Ipvs.Cli.Care;
 using Ipvs.Cli.Common;
 using Ipvs.Cli.Import;
-using Ipvs.Health;
 using Ipvs.Model;
 using Ipvs.Netlink.Route;
 using Ipvs.ProcFs;
@@ -163,6 +161,7 @@ internal static class DoctorFactsReader
     private static List<TableManager> Managers(IReadOnlySet<string> links, IReadOnlyList<HostAddress> addresses)
     {
         var managers = new List<TableManager>();
+        var processes = Processes().ToList();
         var sets = KubeProxySets();
         if (links.Contains("kube-ipvs0") || sets.Count > 0)
         {
@@ -181,10 +180,10 @@ internal static class DoctorFactsReader
             }
 
             var claims = onLink.Concat(sets.Values.SelectMany(m => m).Select(IpsetService).OfType<string>()).Distinct().ToList();
-            managers.Add(new TableManager("kube-proxy (IPVS mode)", Pid("kube-proxy"), string.Join("; ", evidence), claims));
+            var kubeProxy = processes.FirstOrDefault(p => Path.GetFileName(p.Argv[0]) == "kube-proxy").Pid;
+            managers.Add(new TableManager("kube-proxy (IPVS mode)", kubeProxy, string.Join("; ", evidence), claims));
         }
 
-        var processes = Processes().ToList();
         var lines = processes.ToDictionary(p => p.Pid, p => string.Join(' ', p.Argv));
         foreach (var (pid, parent, argv) in processes)
         {
@@ -266,11 +265,7 @@ internal static class DoctorFactsReader
 
         // A relative name is relative to the manager's working directory, not ours.
         path = Path.IsPathRooted(path) ? path : Path.Combine($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cwd", path);
-        IReadOnlyList<CaredService>? services;
-        var loaded = KeepalivedServices.IsKeepalivedFile(path)
-            ? KeepalivedServices.TryLoad(path, out services, out _)
-            : CareFile.TryLoad(path, VirtualService.DefaultScheduler, new HealthCheckOptions(), out services, out _);
-        return loaded ? services!.Select(s => s.Service.Key.ToString()).ToList() : [];
+        return KeepalivedServices.TryLoadAny(path, out var services, out _) ? services.Select(s => s.Service.Key.ToString()).ToList() : [];
     }
 
     /// <summary>The processes of this network namespace (another namespace has its own IPVS table).</summary>
@@ -312,8 +307,6 @@ internal static class DoctorFactsReader
             return null;
         }
     }
-
-    private static int Pid(string program) => Processes().FirstOrDefault(p => Path.GetFileName(p.Argv[0]) == program).Pid;
 
     private static string? Value(string[] argv, params string[] names)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Ipvs.Cli.Care;
 using Ipvs.Health;
+using Ipvs.Model;
 using Ipvs.State.Keepalived;
 
 namespace Ipvs.Cli.Import;
@@ -12,8 +13,14 @@ namespace Ipvs.Cli.Import;
 /// </summary>
 internal static class KeepalivedServices
 {
-    /// <summary>Whether <c>-f PATH</c> names keepalived's configuration rather than an ipvs file (docs/doctor.md).</summary>
-    public static bool IsKeepalivedFile(string path) => path.EndsWith(".conf", StringComparison.Ordinal);
+    /// <summary>
+    /// The services of an <c>ipvs apply</c> / <c>ipvs care -f</c> file or, when its name ends in
+    /// .conf, of keepalived's configuration (docs/doctor.md).
+    /// </summary>
+    public static bool TryLoadAny(string path, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, [NotNullWhen(false)] out string? error) =>
+        path.EndsWith(".conf", StringComparison.Ordinal)
+            ? TryLoad(path, out services, out error)
+            : CareFile.TryLoad(path, VirtualService.DefaultScheduler, new HealthCheckOptions(), out services, out error);
 
     public static bool TryLoad(string path, [NotNullWhen(true)] out IReadOnlyList<CaredService>? services, [NotNullWhen(false)] out string? error)
     {
@@ -33,6 +40,6 @@ internal static class KeepalivedServices
         }
 
         // What does not carry over (VRRP, e-mail, SNMP) does not change which services there are.
-        return CareFile.TryParse(result.Document!.ToIndentedJson(), path, new HealthCheckOptions(), out services, out error);
+        return CareFile.TryParse(result.Document!.ToJson(), path, new HealthCheckOptions(), out services, out error);
     }
 }
